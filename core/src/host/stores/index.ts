@@ -1,0 +1,5 @@
+export type { KeyValueStore, StoreFactory, StoreLogger, StoreRecovery } from './key-value-store'
+export { StoreValueError } from './key-value-store'
+export { createMemoryStoreFactory } from './memory-store'
+export type { ConfLike, FileStoreFactoryOptions, OpenConfLike } from './conf-store'
+export { confOptions, createConfLikeStoreFactory, createConfStoreFactory } from './conf-store'

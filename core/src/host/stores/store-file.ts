@@ -1,0 +1,157 @@
+/**
+ * Reading a store file ourselves, before conf does: conf's constructor throws on a damaged file, and its
+ * only alternative (`clearInvalidConfig`) wipes everything. Here a damaged file is judged entry by
+ * entry, copied aside byte for byte, and replaced by what could be salvaged.
+ */
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { entryFromJson, type StoredEntry } from './codec'
+import { isReservedKey } from './encoded-store'
+
+export interface LoadedStoreFile {
+  /** The entries that decode. */
+  readonly entries: Map<string, StoredEntry>
+  /** conf's own bookkeeping (`__internal__...`), kept as it was. */
+  readonly reserved: Readonly<Record<string, unknown>>
+  /** The file's bytes; undefined when there is no file yet. */
+  readonly raw: Buffer | undefined
+  /** What is wrong with the file; empty when it is healthy (or absent). */
+  readonly problems: readonly string[]
+  /** Keys whose entry was dropped. */
+  readonly lostKeys: readonly string[]
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function isErrnoException(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return `a ${typeof value}`
+}
+
+export function loadStoreFile(file: string): LoadedStoreFile {
+  let raw: Buffer
+  try {
+    raw = fs.readFileSync(file)
+  } catch (error) {
+    if (isErrnoException(error, 'ENOENT')) {
+      return { entries: new Map(), reserved: {}, raw: undefined, problems: [], lostKeys: [] }
+    }
+    throw new Error(`Cannot read the store file ${file}: ${messageOf(error)}`, { cause: error })
+  }
+
+  const problems: string[] = []
+  const nothing = (): LoadedStoreFile => ({ entries: new Map(), reserved: {}, raw, problems, lostKeys: [] })
+
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw)
+  } catch {
+    problems.push('the file is not valid UTF-8 (invalid bytes were replaced)')
+    text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(raw)
+  }
+  if (text.startsWith('\uFEFF')) {
+    // conf's JSON.parse chokes on a byte order mark (editors on Windows add one).
+    problems.push('the file starts with a byte order mark')
+    text = text.slice(1)
+  }
+
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    problems.push(`the file is not valid JSON (${messageOf(error)})`)
+    return nothing()
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`the file holds ${describeJson(parsed)}, not a JSON object`)
+    return nothing()
+  }
+
+  const entries = new Map<string, StoredEntry>()
+  const reserved: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  const lostKeys: string[] = []
+  const details: string[] = []
+  const record = parsed as Record<string, unknown>
+  const keys = Object.keys(record)
+  for (const key of keys) {
+    const json = record[key]
+    if (isReservedKey(key)) {
+      reserved[key] = json
+      continue
+    }
+    try {
+      entries.set(key, entryFromJson(json))
+    } catch (error) {
+      lostKeys.push(key)
+      details.push(`${JSON.stringify(key)}: ${messageOf(error)}`)
+    }
+  }
+  if (lostKeys.length > 0) {
+    problems.push(`${lostKeys.length} of ${keys.length} entries cannot be decoded (${details.join('; ')})`)
+  }
+  return { entries, reserved, raw, problems, lostKeys }
+}
+
+/** The file's content for the given entries, formatted like conf formats it. */
+export function serializeStoreFile(entries: ReadonlyMap<string, StoredEntry>, reserved: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const object = Object.create(null) as Record<string, unknown>
+  for (const key of Object.keys(reserved)) object[key] = reserved[key]
+  for (const key of [...entries.keys()].sort()) object[key] = entries.get(key)?.json
+  return object
+}
+
+export function formatStoreFile(object: Record<string, unknown>): string {
+  return JSON.stringify(object, undefined, '\t')
+}
+
+/** Writes `data` to a new file (`wx`: never replaces one) and flushes it to disk. */
+function writeNewFileDurably(file: string, data: Uint8Array | string): void {
+  const fd = fs.openSync(file, 'wx')
+  try {
+    fs.writeFileSync(fd, data)
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * Copies the damaged file's bytes aside as `<name>.corrupt-<timestamp>.json` in the same folder.
+ * Never replaces an earlier backup: a clash gets a `-2`, `-3`... suffix.
+ */
+export function keepBackup(file: string, name: string, raw: Buffer, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-')
+  const directory = path.dirname(file)
+  for (let attempt = 1; ; attempt += 1) {
+    const candidate = path.join(directory, `${name}.corrupt-${stamp}${attempt === 1 ? '' : `-${attempt}`}.json`)
+    try {
+      writeNewFileDurably(candidate, raw)
+      return candidate
+    } catch (error) {
+      if (isErrnoException(error, 'EEXIST') && attempt < 1000) continue
+      throw new Error(`Cannot keep a copy of the damaged store file ${file} (refusing to replace it): ${messageOf(error)}`, {
+        cause: error,
+      })
+    }
+  }
+}
+
+/** Replaces `file` atomically (write a temporary file next to it, flush, rename over). */
+export function replaceFileAtomically(file: string, data: string): void {
+  const temporary = `${file}.${randomUUID().slice(0, 8)}.tmp`
+  try {
+    writeNewFileDurably(temporary, data)
+    fs.renameSync(temporary, file)
+  } catch (error) {
+    fs.rmSync(temporary, { force: true })
+    throw error
+  }
+}
