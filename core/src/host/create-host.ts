@@ -1,0 +1,166 @@
+/**
+ * Boots a host: an awilix root container (PROXY injection, strict) holding the host's services, the
+ * plugin host loading the given plugins (each in its own scope), and the reserved `rpc` domain.
+ *
+ * The same function boots Electron's main process, browser mode's Node server, `createTestHost` and the
+ * benchmarks: only the stores, the logger and the transports differ.
+ */
+import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix'
+import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
+import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
+import { PluginHost } from '../plugin/plugin-host'
+import type { Caller } from './caller'
+import type { ConnectOptions, HostConnection } from './connection'
+import { EventBus } from './event-bus'
+import { ExtensionRegistry } from './extensions'
+import { createHostDomain } from './host-domain'
+import { createHostHooks, type HostHooks } from './hooks'
+import { silentLogger, type Logger } from './logger'
+import { defaultRateLimitPolicy, RateLimiter, type RateLimitPolicy } from './rate-limiter'
+import { Router, type RouterConfig } from './router'
+import { RpcConnection, type ConnectionLimits } from './rpc-connection'
+import { createMemoryStoreFactory } from './stores/memory-store'
+import type { StoreFactory } from './stores/key-value-store'
+
+export interface HostOptions {
+  readonly plugins: readonly AnyPluginDefinition[]
+  readonly logger?: Logger
+  /** Where plugins and the host persist data; in memory by default. */
+  readonly stores?: StoreFactory
+  readonly runtime?: Partial<RuntimeInfo>
+  readonly clock?: Clock
+  /** Time limit of procedures that set none. Default 30 s. */
+  readonly defaultTimeoutMs?: number
+  /** Validate handler results. Default: on unless NODE_ENV is `production`. */
+  readonly validateOutput?: boolean
+  /** Development only: internal error messages and stacks reach callers. Default off. */
+  readonly exposeErrors?: boolean
+  /** Call budgets per caller kind, or `false` for none. Default: renderers 500 burst, 250/s. */
+  readonly rateLimit?: RateLimitPolicy | false
+  /** Time box for disposing one plugin. Default 5 s. */
+  readonly disposeTimeoutMs?: number
+  /** Most requests in one batch. Default 1000. */
+  readonly maxBatchSize?: number
+  /** Log every call at debug level with its duration. Default: when the logger's level is debug. */
+  readonly logCalls?: boolean
+  /** Grants of `host.call` and `host.mainCaller`. Default `['*']`. */
+  readonly mainGrants?: readonly string[]
+  /** More root services, visible to every plugin's scope. */
+  readonly services?: Readonly<Record<string, unknown>>
+}
+
+export interface HostCradle extends HostServices {
+  readonly container: AwilixContainer
+  readonly hooks: HostHooks
+  readonly router: Router
+  readonly eventBus: EventBus
+  readonly extensions: ExtensionRegistry
+  readonly pluginHost: PluginHost
+  readonly routerConfig: RouterConfig
+  readonly limits: ConnectionLimits
+}
+
+export interface Host {
+  readonly container: AwilixContainer<HostCradle>
+  readonly hooks: HostHooks
+  readonly router: Router
+  readonly eventBus: EventBus
+  readonly extensions: ExtensionRegistry
+  readonly plugins: PluginHost
+  /** The host's own identity, for calls made by main-process code. */
+  readonly mainCaller: Caller
+  /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
+  connect(options: ConnectOptions): HostConnection
+  /** Calls a procedure in process; throws the RpcError it answers with. */
+  call(method: string, params?: unknown, options?: CallOptions & { readonly caller?: Caller }): Promise<unknown>
+  /** Closes every connection and disposes every plugin, then the container. Idempotent. */
+  dispose(): Promise<void>
+}
+
+function defaultRuntime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
+  return {
+    appName: 'Atomiton',
+    appVersion: '0.0.0',
+    versions: { node: process.versions.node, v8: process.versions.v8 },
+    platform: process.platform,
+    arch: process.arch,
+    mode: 'test',
+    ...overrides,
+  }
+}
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  const logger = options.logger ?? silentLogger
+  const container = createContainer<HostCradle>({ injectionMode: InjectionMode.PROXY, strict: true })
+  const routerConfig: RouterConfig = {
+    defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+    validateOutput: options.validateOutput ?? process.env['NODE_ENV'] !== 'production',
+    exposeErrors: options.exposeErrors ?? false,
+  }
+  container.register({
+    container: asValue(container),
+    logger: asValue(logger),
+    clock: asValue(options.clock ?? { now: () => Date.now() }),
+    stores: asValue(options.stores ?? createMemoryStoreFactory()),
+    runtime: asValue(defaultRuntime(options.runtime)),
+    routerConfig: asValue(routerConfig),
+    pluginHostConfig: asValue({ disposeTimeoutMs: options.disposeTimeoutMs ?? 5_000 }),
+    limits: asValue({ maxBatchSize: options.maxBatchSize ?? 1000 }),
+    hooks: asFunction(createHostHooks).singleton(),
+    router: asClass(Router).singleton(),
+    eventBus: asClass(EventBus).singleton(),
+    extensions: asClass(ExtensionRegistry).singleton(),
+    pluginHost: asClass(PluginHost).singleton(),
+    plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
+  })
+  for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
+
+  const { hooks, router, eventBus, extensions, pluginHost } = container.cradle
+  if (options.rateLimit !== false) new RateLimiter(options.rateLimit ?? defaultRateLimitPolicy, container.cradle.clock).install(hooks)
+  if (options.logCalls ?? logger.isLevelEnabled('debug')) {
+    hooks.callEnd.tap({ name: 'call-log', owner: 'host', stage: 100 }, (call, outcome) => {
+      logger.debug(
+        { method: call.method, caller: call.caller.id, ok: outcome.ok, code: outcome.error?.code, durationMs: outcome.durationMs },
+        'call',
+      )
+    })
+  }
+
+  pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
+  await pluginHost.start()
+
+  const mainCaller: Caller = Object.freeze({ id: 'main', kind: 'main', grants: options.mainGrants ?? ['*'] })
+  const connections = new Set<HostConnection>()
+  let disposed: Promise<void> | undefined
+
+  return {
+    container,
+    hooks,
+    router,
+    eventBus,
+    extensions,
+    plugins: pluginHost,
+    mainCaller,
+    connect(connectOptions) {
+      const connection = new RpcConnection(connectOptions, { router, eventBus, hooks, logger, limits: container.cradle.limits })
+      connections.add(connection)
+      const close = connection.close.bind(connection)
+      connection.close = (reason?: string) => {
+        connections.delete(connection)
+        close(reason)
+      }
+      return connection
+    },
+    call(method, params, callOptions = {}) {
+      const { caller = mainCaller, ...rest } = callOptions
+      return router.call(caller, method, params, rest)
+    },
+    dispose() {
+      return (disposed ??= (async () => {
+        for (const connection of [...connections]) connection.close('host disposed')
+        await pluginHost.stop()
+        await container.dispose()
+      })())
+    },
+  }
+}

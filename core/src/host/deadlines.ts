@@ -1,0 +1,66 @@
+/**
+ * Time limits for many concurrent calls on one timer.
+ *
+ * A `setTimeout` + `clearTimeout` per call costs more than the rest of a small dispatch. Calls share one
+ * timer armed for the earliest deadline; adding a later deadline (the common case: everyone shares the
+ * default) is a Set insert, finishing a call is a Set delete. When the timer fires it expires what is due
+ * and re-arms for the next earliest.
+ */
+export interface Expirable {
+  readonly deadline: number
+  expire(): void
+}
+
+export class Deadlines {
+  readonly #pending = new Set<Expirable>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #armedFor = Infinity
+  readonly #now: () => number
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  get size(): number {
+    return this.#pending.size
+  }
+
+  add(item: Expirable): void {
+    this.#pending.add(item)
+    if (item.deadline < this.#armedFor) this.#arm(item.deadline)
+  }
+
+  delete(item: Expirable): void {
+    this.#pending.delete(item)
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+      this.#armedFor = Infinity
+    }
+  }
+
+  #arm(deadline: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#armedFor = deadline
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, deadline - this.#now()))
+    // A pending deadline must not keep a process alive on its own.
+    this.#timer.unref?.()
+  }
+
+  #fire(): void {
+    this.#timer = undefined
+    this.#armedFor = Infinity
+    const now = this.#now()
+    let next = Infinity
+    const due: Expirable[] = []
+    for (const item of this.#pending) {
+      if (item.deadline <= now) due.push(item)
+      else if (item.deadline < next) next = item.deadline
+    }
+    for (const item of due) {
+      this.#pending.delete(item)
+      item.expire()
+    }
+    if (next !== Infinity) this.#arm(next)
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * What the router and the event bus need from an active plugin (implemented by the plugin runtime, and by
+ * the host itself for the reserved `rpc` domain).
+ */
+import type { CallOptions } from '../plugin/definition'
+import type { Caller } from './caller'
+import type { Logger } from './logger'
+
+export interface PluginHandle {
+  readonly id: string
+  /** The plugin's own identity for in-process calls (`plugin:<id>`, with its declared permissions). */
+  readonly caller: Caller
+  readonly logger: Logger
+  /** The plugin scope's cradle. */
+  readonly services: unknown
+  emit(event: string, payload: unknown): void
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+}

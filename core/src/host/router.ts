@@ -1,0 +1,376 @@
+/**
+ * The central router: the single source of truth for routing, permissions, validation and errors.
+ *
+ * Dispatch: resolve `domain.method` in a Map (never through a prototype: `__proto__`, `constructor`,
+ * `toString` are simply unknown) -> check the caller may see and call it -> the `callStart` hook (rate
+ * limiting, auditing) -> validate the input with the procedure's zod schema -> run the handler with its
+ * context -> validate the output (outside production by default) -> answer an envelope. Never throws.
+ */
+import { RpcError, type ErrorShape } from '../common/errors'
+import { failure, success, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
+import type { CallContext, CallOptions, Procedure } from '../plugin/definition'
+import { isGranted, type Caller } from './caller'
+import { Deadlines, type Expirable } from './deadlines'
+import { invalidParams, toErrorShape } from './error-mapping'
+import type { CallInfo, DomainRegistration, HostHooks } from './hooks'
+import type { Logger } from './logger'
+import type { PluginHandle } from './plugin-handle'
+
+export interface RouterConfig {
+  /** Applies to procedures that set no `timeoutMs`. */
+  readonly defaultTimeoutMs: number
+  /** Validate handler results against their output schema. */
+  readonly validateOutput: boolean
+  /** Development only: send internal error messages and stacks to callers. */
+  readonly exposeErrors: boolean
+}
+
+export interface RouteEntry {
+  readonly method: string
+  readonly domain: string
+  readonly name: string
+  readonly procedure: Procedure
+  readonly permission: string
+  readonly plugin: PluginHandle
+  readonly inflight: Set<ActiveCall>
+}
+
+/** Who receives events for a caller: a connection (in-process callers have none). */
+export interface Subscriber {
+  readonly id: string
+  readonly caller: Caller
+  deliver(event: string, payload: unknown): void
+}
+
+/** Explains a method that is not routed: e.g. its plugin is disabled. Set by the plugin host. */
+export type MissingMethodExplainer = (domain: string, name: string, caller: Caller) => RpcError | undefined
+
+/** One call in flight; it is also the handler's context. */
+export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
+  readonly caller: Caller
+  readonly method: string
+  readonly id: RequestId
+  readonly entry: RouteEntry
+  readonly subscriber: Subscriber | undefined
+  deadline = Infinity
+  startedAt = 0
+  #controller: AbortController | undefined
+  #abortReason: RpcError | undefined
+  #logger: Logger | undefined
+  #settled = false
+  #resolve!: (response: ResponseMessage) => void
+  readonly #router: Router
+  readonly #inflight: Map<RequestId, ActiveCall> | undefined
+
+  constructor(
+    router: Router,
+    caller: Caller,
+    request: RequestMessage,
+    entry: RouteEntry,
+    subscriber: Subscriber | undefined,
+    inflight: Map<RequestId, ActiveCall> | undefined,
+  ) {
+    this.#router = router
+    this.caller = caller
+    this.method = request.method
+    this.id = request.id
+    this.entry = entry
+    this.subscriber = subscriber
+    this.#inflight = inflight
+  }
+
+  get plugin(): string {
+    return this.entry.plugin.id
+  }
+
+  /** Created on first use: most handlers never look at it, and an AbortController is not free. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#abortReason) this.#controller.abort(this.#abortReason)
+    }
+    return this.#controller.signal
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.entry.plugin.logger.child({ method: this.method, caller: this.caller.id }))
+  }
+
+  get services(): unknown {
+    return this.entry.plugin.services
+  }
+
+  get settled(): boolean {
+    return this.#settled
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.entry.plugin.emit(event, payload)
+  }
+
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.entry.plugin.call(method, params, { signal: this.signal, ...options })
+  }
+
+  /** Stops the call: the handler's signal fires with `reason`, and the caller is answered with it now. */
+  abort(reason: RpcError): void {
+    if (this.#settled) return
+    this.#abortReason = reason
+    this.#controller?.abort(reason)
+    this.settle(failure(this.id, reason.toShape()))
+  }
+
+  expire(): void {
+    this.abort(new RpcError('TIMEOUT', `${this.method} timed out`))
+  }
+
+  /** @internal */
+  run(input: unknown, resolve: (response: ResponseMessage) => void): void {
+    this.#resolve = resolve
+    this.entry.inflight.add(this)
+    this.#inflight?.set(this.id, this)
+    this.#router.deadlines.add(this)
+    let result: unknown
+    try {
+      result = this.entry.procedure.handler(input, this)
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.succeed(value),
+        (error) => this.fail(error),
+      )
+    } else this.succeed(result)
+  }
+
+  private succeed(value: unknown): void {
+    if (this.#settled) return
+    this.settle(this.#router.answer(this, value))
+  }
+
+  private fail(error: unknown): void {
+    if (this.#settled) return
+    // A handler that rethrows its own abort reason reports the abort, not an internal error.
+    const shape: ErrorShape = toErrorShape(error, this.#router.config.exposeErrors, this.entry.plugin.logger, {
+      method: this.method,
+      caller: this.caller.id,
+    })
+    this.settle(failure(this.id, shape))
+  }
+
+  private settle(response: ResponseMessage): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.entry.inflight.delete(this)
+    if (this.#inflight?.get(this.id) === this) this.#inflight.delete(this.id)
+    this.#router.deadlines.delete(this)
+    this.#router.finish(this, response)
+    this.#resolve(response)
+  }
+}
+
+export interface RouterDependencies {
+  readonly hooks: HostHooks
+  readonly logger: Logger
+  readonly routerConfig: RouterConfig
+}
+
+export class Router {
+  readonly #routes = new Map<string, RouteEntry>()
+  readonly #domains = new Map<string, RouteEntry[]>()
+  readonly #hooks: HostHooks
+  readonly #logger: Logger
+  readonly config: RouterConfig
+  readonly deadlines = new Deadlines()
+  explainMissing: MissingMethodExplainer = () => undefined
+
+  constructor({ hooks, logger, routerConfig }: RouterDependencies) {
+    this.#hooks = hooks
+    this.#logger = logger
+    this.config = routerConfig
+    hooks.registerDomain.tap({ name: 'router', owner: 'host', stage: -10 }, (registration) => this.register(registration))
+    hooks.unregisterDomain.tap({ name: 'router', owner: 'host', stage: 10 }, (domain) => this.unregister(domain))
+  }
+
+  get size(): number {
+    return this.#routes.size
+  }
+
+  has(method: string): boolean {
+    return this.#routes.has(method)
+  }
+
+  get(method: string): RouteEntry | undefined {
+    return this.#routes.get(method)
+  }
+
+  entries(): IterableIterator<RouteEntry> {
+    return this.#routes.values()
+  }
+
+  domains(): IterableIterator<string> {
+    return this.#domains.keys()
+  }
+
+  register({ domain, plugin, procedures }: DomainRegistration): void {
+    if (this.#domains.has(domain)) throw new Error(`Domain "${domain}" is already registered`)
+    const entries: RouteEntry[] = []
+    for (const name of Object.keys(procedures)) {
+      const procedure = procedures[name]!
+      const method = `${domain}.${name}`
+      const entry: RouteEntry = {
+        method,
+        domain,
+        name,
+        procedure,
+        permission: procedure.permission ?? method,
+        plugin,
+        inflight: new Set(),
+      }
+      entries.push(entry)
+      this.#routes.set(method, entry)
+    }
+    this.#domains.set(domain, entries)
+  }
+
+  /** Removes a domain; its calls in flight are aborted with PLUGIN_DISABLED. */
+  unregister(domain: string): void {
+    const entries = this.#domains.get(domain)
+    if (!entries) return
+    this.#domains.delete(domain)
+    for (const entry of entries) {
+      this.#routes.delete(entry.method)
+      for (const call of [...entry.inflight]) {
+        call.abort(new RpcError('PLUGIN_DISABLED', `Plugin "${domain}" was disabled during the call`, { plugin: domain }))
+      }
+    }
+  }
+
+  /**
+   * Dispatches one request. Never rejects. `inflight` (a connection's map of calls by id) lets a cancel
+   * message find the call; `subscriber` is the connection, for the subscription procedures.
+   */
+  dispatch(
+    caller: Caller,
+    request: RequestMessage,
+    subscriber?: Subscriber,
+    inflight?: Map<RequestId, ActiveCall>,
+  ): Promise<ResponseMessage> {
+    const entry = this.#routes.get(request.method)
+    if (entry === undefined || (caller.kind === 'renderer' && !entry.procedure.expose)) {
+      return Promise.resolve(failure(request.id, this.#missing(request.method, caller).toShape()))
+    }
+    if (!isGranted(caller.grants, entry.permission)) {
+      return Promise.resolve(
+        failure(request.id, {
+          code: 'FORBIDDEN',
+          message: `Caller may not call ${request.method} (needs "${entry.permission}")`,
+          data: { permission: entry.permission },
+        }),
+      )
+    }
+    const call = new ActiveCall(this, caller, request, entry, subscriber, inflight)
+    if (inflight?.has(request.id)) {
+      return Promise.resolve(failure(request.id, { code: 'BAD_REQUEST', message: `Request id ${request.id} is already in flight` }))
+    }
+    const tracked = this.#hooks.callEnd.isUsed()
+    if (tracked) call.startedAt = performance.now()
+    if (this.#hooks.callStart.isUsed()) {
+      let refusal: RpcError | undefined
+      try {
+        refusal = this.#hooks.callStart.hook.call(call)
+      } catch (error) {
+        this.#logger.error({ err: error, method: request.method }, 'A callStart tap failed')
+        refusal = new RpcError('INTERNAL', 'Internal error')
+      }
+      if (refusal) return Promise.resolve(this.finish(call, failure(request.id, refusal.toShape())))
+    }
+    const schema = entry.procedure.input
+    let input: unknown
+    if (schema !== undefined) {
+      const parsed = schema.safeParse(request.params)
+      if (!parsed.success) {
+        return Promise.resolve(this.finish(call, failure(request.id, invalidParams(parsed.error.issues).toShape())))
+      }
+      input = parsed.data
+    } else if (request.params !== undefined && request.params !== null) {
+      return Promise.resolve(
+        this.finish(call, failure(request.id, { code: 'INVALID_PARAMS', message: `${request.method} takes no params`, data: { issues: [] } })),
+      )
+    }
+    const limit = entry.procedure.timeoutMs ?? this.config.defaultTimeoutMs
+    const timeoutMs = request.timeoutMs !== undefined && request.timeoutMs < limit ? request.timeoutMs : limit
+    call.deadline = Date.now() + timeoutMs
+    return new Promise((resolve) => call.run(input, resolve))
+  }
+
+  /**
+   * Calls a procedure in process and returns its result, or throws the RpcError it answered with.
+   * Used by plugins (`ctx.call`), by the host's own code and by tests.
+   */
+  async call(caller: Caller, method: string, params?: unknown, options: CallOptions = {}): Promise<unknown> {
+    const id = ++this.#localIds
+    const inflight = new Map<RequestId, ActiveCall>()
+    const { signal, timeoutMs } = options
+    if (signal?.aborted) throw new RpcError('CANCELLED', `${method} was cancelled`)
+    const onAbort = () => inflight.get(id)?.abort(new RpcError('CANCELLED', `${method} was cancelled`))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const response = await this.dispatch(
+        caller,
+        { kind: 'request', id, method, params, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+        undefined,
+        inflight,
+      )
+      if (response.ok) return response.result
+      throw RpcError.fromShape(response.error)
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  #localIds = 0
+
+  /** @internal Builds the success envelope, validating the output when configured. */
+  answer(call: ActiveCall, value: unknown): ResponseMessage {
+    const schema = call.entry.procedure.output
+    if (schema !== undefined && this.config.validateOutput) {
+      const parsed = schema.safeParse(value)
+      if (!parsed.success) {
+        const error = invalidParams(parsed.error.issues, 'output')
+        call.entry.plugin.logger.error({ method: call.method, issues: error.data?.issues }, 'Handler returned invalid output')
+        return failure(call.id, {
+          code: 'INTERNAL',
+          message: this.config.exposeErrors ? error.message : 'Internal error',
+          ...(this.config.exposeErrors ? { data: error.data } : {}),
+        })
+      }
+      return success(call.id, parsed.data)
+    }
+    return success(call.id, value)
+  }
+
+  /** @internal Reports the outcome to the `callEnd` hook. */
+  finish(call: ActiveCall, response: ResponseMessage): ResponseMessage {
+    if (this.#hooks.callEnd.isUsed()) {
+      const durationMs = call.startedAt === 0 ? 0 : performance.now() - call.startedAt
+      try {
+        this.#hooks.callEnd.hook.call(call, response.ok ? { ok: true, durationMs } : { ok: false, error: response.error, durationMs })
+      } catch (error) {
+        this.#logger.error({ err: error, method: call.method }, 'A callEnd tap failed')
+      }
+    }
+    return response
+  }
+
+  #missing(method: string, caller: Caller): RpcError {
+    const dot = method.indexOf('.')
+    if (dot > 0) {
+      const explained = this.explainMissing(method.slice(0, dot), method.slice(dot + 1), caller)
+      if (explained) return explained
+    }
+    return new RpcError('METHOD_NOT_FOUND', `Method not found: ${method.length > 200 ? `${method.slice(0, 200)}...` : method}`)
+  }
+}

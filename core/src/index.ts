@@ -1,0 +1,28 @@
+/**
+ * @atomiton/core: the kernel. Host-side (main process, Node) and shared pieces.
+ * Renderer code imports `@atomiton/core/client` instead, which pulls in nothing of the host.
+ */
+export * from './common/bridge'
+export * from './common/errors'
+export * from './common/protocol'
+export * from './plugin/definition'
+export type * from './plugin/context-types'
+export type * from './plugin/plugin-info'
+export { PluginGraphError } from './plugin/order'
+export { PluginHost, CATALOG_CHANGED_EVENT } from './plugin/plugin-host'
+export { isGranted, type Caller, type CallerKind } from './host/caller'
+export type { Connectable, ConnectOptions, HostConnection } from './host/connection'
+export { createHost, type Host, type HostOptions, type HostCradle } from './host/create-host'
+export { DisposableStore, toDisposable, type Disposable, type DisposeReport } from './host/disposable'
+export { EventBus, SUBSCRIPTION_ENDED_EVENT } from './host/event-bus'
+export { ExtensionRegistry } from './host/extensions'
+export type { CallInfo, CallOutcome, HostHooks, PluginStateChange } from './host/hooks'
+export type { Catalog, PluginDescription, ProcedureDescription, EventDescription, HostDomain } from './host/host-domain'
+export { jsonSchemaOf, type JsonSchema } from './host/json-schema'
+export { createLogger, createMemoryLogger, silentLogger, type Logger, type LogEntry, type LogLevel } from './host/logger'
+export { ManagedHook } from './host/managed-hook'
+export { RateLimiter, defaultRateLimitPolicy, type RateLimitPolicy } from './host/rate-limiter'
+export { Router } from './host/router'
+export * from './host/stores/index'
+export { createInMemoryBridge, type InMemoryBridge, type InMemoryBridgeStats } from './transports/in-memory'
+export * from './client/index'

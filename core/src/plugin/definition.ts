@@ -1,0 +1,293 @@
+/**
+ * What a plugin author writes: `definePlugin({ id, version, services, events, procedures, setup })`.
+ *
+ * The definition is the single source of truth. The router reads its schemas and handlers at runtime; the
+ * typed client reads its types at compile time (`RpcClient<typeof plugins>`), so there is no hand-written
+ * API interface anywhere. Procedure types are computed once, where `p.procedure()` is called, and stored
+ * in a phantom `~types` field so the client's mapped types stay cheap on large catalogs.
+ */
+import type { z } from 'zod'
+import type { Caller } from '../host/caller'
+import type { Disposable } from '../host/disposable'
+import type { Logger } from '../host/logger'
+import type { HostServices, PluginHooks } from './context-types'
+
+export type Schema = z.ZodType
+
+/** Token bucket: `capacity` calls at once, refilled at `perSecond`. */
+export interface RateLimit {
+  readonly capacity: number
+  readonly perSecond: number
+}
+
+// ---------------------------------------------------------------------------------------------- events
+
+export interface EventDefinition<TPayload extends Schema = Schema, TExposed extends boolean = boolean> {
+  readonly payload: TPayload
+  readonly description?: string
+  /** Needed to subscribe. Defaults to `<plugin>.<event>`. */
+  readonly permission?: string
+  /** Part of the renderer whitelist: renderers may subscribe. Default false (main and plugins only). */
+  readonly expose?: TExposed
+}
+
+export type EventMap = Record<string, EventDefinition>
+
+/** Declares an event (optional sugar: keeps the `expose: true` literal without `as const`). */
+export function event<const TPayload extends Schema, const TExposed extends boolean = false>(
+  definition: EventDefinition<TPayload, TExposed>,
+): EventDefinition<TPayload, TExposed> {
+  return definition
+}
+
+export type EventPayload<E extends EventDefinition> = z.input<E['payload']>
+
+// ---------------------------------------------------------------------------------------------- services
+
+/** Services a plugin owns, built in its own container scope; each factory gets the scope's cradle. */
+export type ServiceFactories = Record<string, (cradle: any) => unknown>
+
+export type ServicesOf<S extends ServiceFactories> = { readonly [K in keyof S]: ReturnType<S[K]> }
+
+export type PluginServices<S extends ServiceFactories> = HostServices & ServicesOf<S>
+
+// ---------------------------------------------------------------------------------------------- calls
+
+export interface CallOptions {
+  readonly signal?: AbortSignal
+  readonly timeoutMs?: number
+}
+
+/** What a handler receives besides its input. */
+export interface CallContext<S = HostServices, E extends EventMap = EventMap> {
+  /** Who is calling. */
+  readonly caller: Caller
+  /** `domain.method` */
+  readonly method: string
+  /** Aborted when the caller cancels, disconnects, the call times out or the plugin is disabled. */
+  readonly signal: AbortSignal
+  /** A child logger bound to plugin, method and caller. */
+  readonly logger: Logger
+  /** The plugin's services (its own scope of the container, over the host's). */
+  readonly services: S
+  /** Emits one of the plugin's events; the payload is validated against its schema. */
+  emit<K extends keyof E & string>(event: K, payload: EventPayload<E[K]>): void
+  /** Calls another procedure in process, as this plugin (with the plugin's own grants). */
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+}
+
+// ---------------------------------------------------------------------------------------------- procedures
+
+export interface ProcedureTypes<I, O> {
+  readonly input: I
+  readonly output: O
+}
+
+export interface Procedure<I = unknown, O = unknown, TExposed extends boolean = boolean> {
+  readonly kind: 'procedure'
+  readonly description: string
+  readonly input: Schema | undefined
+  readonly output: Schema | undefined
+  readonly permission: string | undefined
+  readonly expose: TExposed
+  readonly timeoutMs: number | undefined
+  readonly rateLimit: RateLimit | undefined
+  readonly handler: (input: any, ctx: CallContext<any, any>) => unknown
+  /** Phantom, types only: what a caller sends and receives. */
+  readonly '~types': ProcedureTypes<I, O>
+}
+
+export type ProcedureMap = Record<string, Procedure>
+
+type InputOf<TIn> = TIn extends Schema ? z.input<TIn> : void
+type ParsedInputOf<TIn> = TIn extends Schema ? z.output<TIn> : undefined
+
+export interface ProcedureConfig<TIn, TOut, TResult, TExposed extends boolean, Ctx> {
+  readonly description?: string
+  /** The zod schema of the input; omit it for a procedure that takes nothing. */
+  readonly input?: TIn
+  /** The zod schema of the result; validated outside production, and the source of its JSON Schema. */
+  readonly output?: TOut
+  /** Needed to call. Defaults to `<plugin>.<procedure>`. */
+  readonly permission?: string
+  /** Part of the renderer whitelist: renderers may call it. Default false (main and plugins only). */
+  readonly expose?: TExposed
+  /** Time limit; the host's default applies when omitted. */
+  readonly timeoutMs?: number
+  /** A per-caller budget for this procedure, on top of the host's. */
+  readonly rateLimit?: RateLimit
+  readonly handler: (
+    input: ParsedInputOf<TIn>,
+    ctx: Ctx,
+  ) => (TOut extends Schema ? z.input<TOut> : TResult) | Promise<TOut extends Schema ? z.input<TOut> : TResult>
+}
+
+export interface ProcedureBuilder<Ctx> {
+  procedure<
+    TIn extends Schema | undefined = undefined,
+    TOut extends Schema | undefined = undefined,
+    TResult = unknown,
+    const TExposed extends boolean = false,
+  >(
+    config: ProcedureConfig<TIn, TOut, TResult, TExposed, Ctx>,
+  ): Procedure<InputOf<TIn>, TOut extends Schema ? z.output<TOut> : Awaited<TResult>, TExposed>
+}
+
+const builder: ProcedureBuilder<unknown> = {
+  procedure(config) {
+    return {
+      kind: 'procedure',
+      description: config.description ?? '',
+      input: config.input,
+      output: config.output,
+      permission: config.permission,
+      expose: (config.expose ?? false) as never,
+      timeoutMs: config.timeoutMs,
+      rateLimit: config.rateLimit,
+      handler: config.handler as Procedure['handler'],
+      '~types': undefined as never,
+    }
+  },
+}
+
+// ---------------------------------------------------------------------------------------------- plugins
+
+/** What `setup` and `teardown` receive: everything registered through it is undone on disable. */
+export interface PluginContext<S = HostServices, E extends EventMap = EventMap> {
+  readonly id: string
+  readonly logger: Logger
+  readonly services: S
+  /** Aborted when the plugin is being disabled. */
+  readonly signal: AbortSignal
+  /** The host's hooks; a tap made here is removed when the plugin is disabled. */
+  readonly hooks: PluginHooks
+  emit<K extends keyof E & string>(event: K, payload: EventPayload<E[K]>): void
+  /** Calls a procedure in process, as this plugin. */
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+  /** Listens, in process, to any event (`domain.event`) this plugin may receive. */
+  on(event: string, listener: (payload: unknown) => void): Disposable
+  /** Registers something to undo on disable (run last in, first out). */
+  onDispose(dispose: () => void | Promise<void>): Disposable
+  /** Timers that are cleared on disable. */
+  setTimeout(fn: () => void, ms: number): Disposable
+  setInterval(fn: () => void, ms: number): Disposable
+  /** Contributes a value to an extension point another plugin reads (e.g. `node.types`). */
+  contribute<T>(extensionPoint: string, value: T): Disposable
+  /** Reads an extension point: current contributions and a change listener. */
+  extensions<T>(extensionPoint: string): ExtensionPointReader<T>
+}
+
+export interface ExtensionPointReader<T> {
+  values(): readonly Contribution<T>[]
+  onChange(listener: () => void): Disposable
+}
+
+export interface Contribution<T> {
+  readonly owner: string
+  readonly value: T
+}
+
+export interface PluginConfig<
+  Id extends string,
+  S extends ServiceFactories,
+  E extends EventMap,
+  P extends ProcedureMap,
+> {
+  /** Also the plugin's RPC domain: `/^[a-z][a-zA-Z0-9]*$/`; `rpc` is reserved. */
+  readonly id: Id
+  readonly version: string
+  readonly description?: string
+  /** Plugins that must be active first; activation order follows them. */
+  readonly dependencies?: readonly string[]
+  /** A required plugin cannot be disabled. */
+  readonly required?: boolean
+  /** Grants for this plugin's own in-process calls (`ctx.call`). */
+  readonly permissions?: readonly string[]
+  readonly services?: S
+  readonly events?: E
+  readonly procedures?: (p: ProcedureBuilder<CallContext<PluginServices<S>, E>>) => P
+  readonly setup?: (ctx: PluginContext<PluginServices<S>, E>) => void | Promise<void>
+  readonly teardown?: (ctx: PluginContext<PluginServices<S>, E>) => void | Promise<void>
+}
+
+export interface PluginDefinition<
+  Id extends string = string,
+  S extends ServiceFactories = ServiceFactories,
+  E extends EventMap = EventMap,
+  P extends ProcedureMap = ProcedureMap,
+> {
+  readonly kind: 'plugin'
+  readonly id: Id
+  readonly version: string
+  readonly description: string
+  readonly dependencies: readonly string[]
+  readonly required: boolean
+  readonly permissions: readonly string[]
+  readonly services: S
+  readonly events: E
+  readonly procedures: P
+  readonly setup: ((ctx: PluginContext<any, any>) => void | Promise<void>) | undefined
+  readonly teardown: ((ctx: PluginContext<any, any>) => void | Promise<void>) | undefined
+}
+
+export type AnyPluginDefinition = PluginDefinition<string, any, any, any>
+
+export const RESERVED_DOMAIN = 'rpc'
+const DOMAIN_PATTERN = /^[a-z][a-zA-Z0-9]*$/
+const MEMBER_PATTERN = /^[a-zA-Z][a-zA-Z0-9]*$/
+
+export function definePlugin<
+  const Id extends string,
+  S extends ServiceFactories = {},
+  const E extends EventMap = {},
+  P extends ProcedureMap = {},
+>(config: PluginConfig<Id, S, E, P>): PluginDefinition<Id, S, E, P> {
+  if (config.id === RESERVED_DOMAIN) throw new TypeError(`Plugin id "${RESERVED_DOMAIN}" is reserved for the host`)
+  return buildDefinition(config)
+}
+
+/** @internal The host's own `rpc` domain is built like a plugin, under the reserved id. */
+export function buildDefinition<
+  const Id extends string,
+  S extends ServiceFactories = {},
+  const E extends EventMap = {},
+  P extends ProcedureMap = {},
+>(config: PluginConfig<Id, S, E, P>): PluginDefinition<Id, S, E, P> {
+  if (typeof config.id !== 'string' || !DOMAIN_PATTERN.test(config.id)) {
+    throw new TypeError(`Plugin id "${String(config.id)}" must match ${DOMAIN_PATTERN} (it is also the RPC domain)`)
+  }
+  if (typeof config.version !== 'string' || config.version === '') {
+    throw new TypeError(`Plugin "${config.id}" needs a version`)
+  }
+  const procedures = (config.procedures?.(builder as ProcedureBuilder<any>) ?? {}) as P
+  const events = (config.events ?? {}) as E
+  for (const name of [...Object.keys(procedures), ...Object.keys(events)]) {
+    if (!MEMBER_PATTERN.test(name)) {
+      throw new TypeError(`"${config.id}.${name}": procedure and event names must match ${MEMBER_PATTERN}`)
+    }
+  }
+  for (const name of Object.keys(events)) {
+    if (Object.hasOwn(procedures, name)) {
+      throw new TypeError(`"${config.id}.${name}" is declared both as a procedure and as an event`)
+    }
+  }
+  for (const [name, procedure] of Object.entries(procedures)) {
+    if (procedure?.kind !== 'procedure') {
+      throw new TypeError(`"${config.id}.${name}" is not a procedure: build it with p.procedure({...})`)
+    }
+  }
+  return Object.freeze({
+    kind: 'plugin',
+    id: config.id,
+    version: config.version,
+    description: config.description ?? '',
+    dependencies: Object.freeze([...(config.dependencies ?? [])]),
+    required: config.required ?? false,
+    permissions: Object.freeze([...(config.permissions ?? [])]),
+    services: (config.services ?? {}) as S,
+    events,
+    procedures,
+    setup: config.setup as PluginDefinition['setup'],
+    teardown: config.teardown as PluginDefinition['teardown'],
+  })
+}

@@ -1,0 +1,308 @@
+/**
+ * The plugin host: loads definitions, orders them by dependency, activates them, and enables or disables
+ * any of them at runtime. Toggles run one at a time (a queue), so concurrent clicks cannot interleave.
+ *
+ * Policy (documented in plugin-sdk/README.md):
+ * - A plugin that throws while activating is `failed` with its error; the others keep serving. Plugins
+ *   that depend on a failed or disabled plugin are `blocked` and activate by themselves once it is back.
+ * - Disabling a plugin that active plugins depend on is refused with CONFLICT and the list of dependents,
+ *   unless `{ cascade: true }`: then the dependents are disabled first (last first) and reported.
+ * - Enabling a plugin whose dependencies are not active is refused with CONFLICT naming them, unless
+ *   `{ cascade: true }`: then they are enabled first.
+ * - A `required` plugin cannot be disabled (CONFLICT).
+ * - Every explicit choice is persisted in the settings store, so a restart restores the enabled set.
+ */
+import type { AwilixContainer } from 'awilix'
+import { RpcError } from '../common/errors'
+import type { Caller } from '../host/caller'
+import type { EventBus } from '../host/event-bus'
+import type { ExtensionRegistry } from '../host/extensions'
+import type { HostHooks } from '../host/hooks'
+import type { Logger } from '../host/logger'
+import type { Router } from '../host/router'
+import type { KeyValueStore, StoreFactory } from '../host/stores/key-value-store'
+import type { PluginManager } from './context-types'
+import type { AnyPluginDefinition } from './definition'
+import { orderByDependencies, transitiveDependencies, transitiveDependents } from './order'
+import type { PluginErrorInfo, PluginInfo, PluginState, StateChangeRecord, ToggleOptions, ToggleResult } from './plugin-info'
+import { PluginRuntime } from './runtime'
+
+export const CATALOG_CHANGED_EVENT = 'rpc.catalogChanged'
+const ENABLED_KEY = 'plugins.enabled'
+
+export interface PluginHostConfig {
+  /** Time box for disposing one plugin. */
+  readonly disposeTimeoutMs: number
+}
+
+export interface PluginHostDependencies {
+  readonly container: AwilixContainer
+  readonly hooks: HostHooks
+  readonly router: Router
+  readonly eventBus: EventBus
+  readonly extensions: ExtensionRegistry
+  readonly logger: Logger
+  readonly stores: StoreFactory
+  readonly pluginHostConfig: PluginHostConfig
+}
+
+interface Slot {
+  readonly definition: AnyPluginDefinition
+  readonly procedureNames: ReadonlySet<string>
+  state: PluginState
+  error: PluginErrorInfo | undefined
+  runtime: PluginRuntime | undefined
+}
+
+export class PluginHost implements PluginManager {
+  readonly #deps: PluginHostDependencies
+  readonly #slots = new Map<string, Slot>()
+  #order: AnyPluginDefinition[] = []
+  #queue: Promise<unknown> = Promise.resolve()
+  #settings: KeyValueStore | undefined
+  #stopped = false
+
+  constructor(deps: PluginHostDependencies) {
+    this.#deps = deps
+    deps.router.explainMissing = (domain, name, caller) => this.#explainMissing(domain, name, caller)
+  }
+
+  /** Registers definitions (in any order). Throws a PluginGraphError for duplicates, missing deps, cycles. */
+  load(definitions: readonly AnyPluginDefinition[]): void {
+    const order = orderByDependencies([...this.#order, ...definitions])
+    for (const definition of definitions) {
+      this.#slots.set(definition.id, {
+        definition,
+        procedureNames: new Set(Object.keys(definition.procedures)),
+        state: 'inactive',
+        error: undefined,
+        runtime: undefined,
+      })
+    }
+    this.#order = order
+  }
+
+  /** Activates every plugin in dependency order, honouring the persisted enabled set. */
+  start(): Promise<ToggleResult> {
+    return this.#serial(async () => {
+      const persisted = this.#persisted()
+      const changes: StateChangeRecord[] = []
+      for (const definition of this.#order) {
+        const slot = this.#slots.get(definition.id)!
+        if (slot.state !== 'inactive') continue
+        if (persisted[definition.id] === false && !definition.required) {
+          changes.push(this.#transition(slot, 'disabled'))
+          continue
+        }
+        const waiting = this.#inactiveDependencies(definition)
+        if (waiting.length > 0) {
+          changes.push(this.#transition(slot, 'blocked', blockedError(waiting)))
+          continue
+        }
+        changes.push(await this.#activate(slot))
+      }
+      return { plugin: '*', changes }
+    })
+  }
+
+  list(): PluginInfo[] {
+    return this.#order.map((definition) => this.#info(this.#slots.get(definition.id)!))
+  }
+
+  get(id: string): PluginInfo | undefined {
+    const slot = this.#slots.get(id)
+    return slot ? this.#info(slot) : undefined
+  }
+
+  /** The active runtime of a plugin (tests and the host's own wiring). */
+  runtime(id: string): PluginRuntime | undefined {
+    return this.#slots.get(id)?.runtime
+  }
+
+  enable(id: string, options: ToggleOptions = {}): Promise<ToggleResult> {
+    return this.#serial(async () => {
+      const slot = this.#slot(id)
+      const changes: StateChangeRecord[] = []
+      if (slot.state === 'active') return { plugin: id, changes }
+      const missing = transitiveDependencies(this.#order, id).filter((d) => this.#slots.get(d.id)!.state !== 'active')
+      if (missing.length > 0 && !options.cascade) {
+        const names = missing.map((d) => d.id)
+        throw new RpcError('CONFLICT', `Plugin "${id}" needs ${names.map((n) => `"${n}"`).join(', ')} enabled first`, {
+          dependencies: names,
+        })
+      }
+      for (const dependency of missing) {
+        const dependencySlot = this.#slots.get(dependency.id)!
+        this.#remember(dependency.id, true)
+        changes.push(await this.#activate(dependencySlot))
+        if ((dependencySlot.state as PluginState) !== 'active') return { plugin: id, changes }
+      }
+      this.#remember(id, true)
+      changes.push(await this.#activate(slot))
+      if ((slot.state as PluginState) === 'active') changes.push(...(await this.#unblockDependents()))
+      return { plugin: id, changes }
+    })
+  }
+
+  disable(id: string, options: ToggleOptions = {}): Promise<ToggleResult> {
+    return this.#serial(async () => {
+      const slot = this.#slot(id)
+      if (slot.definition.required) {
+        throw new RpcError('CONFLICT', `Plugin "${id}" is required and cannot be disabled`, { required: true })
+      }
+      const changes: StateChangeRecord[] = []
+      if (slot.state === 'disabled') return { plugin: id, changes }
+      const dependents = transitiveDependents(this.#order, id).filter((d) => this.#slots.get(d.id)!.state === 'active')
+      if (dependents.length > 0) {
+        const names = dependents.map((d) => d.id)
+        if (!options.cascade) {
+          throw new RpcError('CONFLICT', `Plugin "${id}" is needed by ${names.map((n) => `"${n}"`).join(', ')}`, {
+            dependents: names,
+          })
+        }
+        const required = dependents.filter((d) => d.required).map((d) => d.id)
+        if (required.length > 0) {
+          throw new RpcError('CONFLICT', `Plugin "${id}" is needed by required plugin(s) ${required.join(', ')}`, {
+            dependents: names,
+            required,
+          })
+        }
+        for (const dependent of [...dependents].reverse()) {
+          this.#remember(dependent.id, false)
+          changes.push(await this.#deactivate(this.#slots.get(dependent.id)!, 'disabled'))
+        }
+      }
+      this.#remember(id, false)
+      changes.push(await this.#deactivate(slot, 'disabled'))
+      return { plugin: id, changes }
+    })
+  }
+
+  /** Deactivates every plugin, dependents first. The host is unusable afterwards. */
+  stop(): Promise<void> {
+    return this.#serial(async () => {
+      this.#stopped = true
+      for (const definition of [...this.#order].reverse()) {
+        const slot = this.#slots.get(definition.id)!
+        if (slot.state === 'active') await this.#deactivate(slot, 'inactive')
+      }
+    })
+  }
+
+  async #activate(slot: Slot): Promise<StateChangeRecord> {
+    if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
+    const runtime = new PluginRuntime(slot.definition, this.#deps)
+    try {
+      await runtime.activate()
+      slot.runtime = runtime
+      return this.#transition(slot, 'active')
+    } catch (error) {
+      this.#deps.logger.error({ err: error, plugin: slot.definition.id }, 'Plugin failed to activate')
+      return this.#transition(slot, 'failed', {
+        message: error instanceof Error ? error.message : String(error),
+        code: error instanceof RpcError ? error.code : 'ACTIVATION_FAILED',
+      })
+    }
+  }
+
+  async #deactivate(slot: Slot, to: PluginState): Promise<StateChangeRecord> {
+    const runtime = slot.runtime
+    slot.runtime = undefined
+    if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
+    const change = this.#transition(slot, to)
+    // Active dependents can only exist here on stop(); blocked ones stay blocked, now waiting for this.
+    for (const dependent of transitiveDependents(this.#order, slot.definition.id)) {
+      const dependentSlot = this.#slots.get(dependent.id)!
+      if (dependentSlot.state === 'blocked') dependentSlot.error = blockedError(this.#inactiveDependencies(dependent))
+    }
+    return change
+  }
+
+  async #unblockDependents(): Promise<StateChangeRecord[]> {
+    const changes: StateChangeRecord[] = []
+    for (const definition of this.#order) {
+      const slot = this.#slots.get(definition.id)!
+      if (slot.state === 'blocked' && this.#inactiveDependencies(definition).length === 0) {
+        changes.push(await this.#activate(slot))
+      }
+    }
+    return changes
+  }
+
+  #transition(slot: Slot, to: PluginState, error?: PluginErrorInfo): StateChangeRecord {
+    const from = slot.state
+    slot.state = to
+    slot.error = error
+    const change: StateChangeRecord = { id: slot.definition.id, from, to, ...(error ? { error } : {}) }
+    this.#deps.logger.info({ plugin: change.id, from, to, ...(error ? { error: error.message } : {}) }, 'Plugin state changed')
+    try {
+      this.#deps.hooks.pluginStateChanged.hook.call(change)
+    } catch (hookError) {
+      this.#deps.logger.error({ err: hookError }, 'A pluginStateChanged tap failed')
+    }
+    if (this.#deps.eventBus.get(CATALOG_CHANGED_EVENT)) {
+      this.#deps.eventBus.emit(CATALOG_CHANGED_EVENT, { plugin: change.id, state: to })
+    }
+    return change
+  }
+
+  #inactiveDependencies(definition: AnyPluginDefinition): string[] {
+    return definition.dependencies.filter((dependency) => this.#slots.get(dependency)?.state !== 'active')
+  }
+
+  #slot(id: string): Slot {
+    const slot = typeof id === 'string' ? this.#slots.get(id) : undefined
+    if (!slot) throw new RpcError('NOT_FOUND', `No plugin "${String(id)}"`, { plugin: id })
+    return slot
+  }
+
+  #info(slot: Slot): PluginInfo {
+    const { definition } = slot
+    return {
+      id: definition.id,
+      version: definition.version,
+      description: definition.description,
+      state: slot.state,
+      ...(slot.error ? { error: slot.error } : {}),
+      required: definition.required,
+      dependencies: definition.dependencies,
+      dependents: this.#order.filter((d) => d.dependencies.includes(definition.id)).map((d) => d.id),
+    }
+  }
+
+  #explainMissing(domain: string, name: string, caller: Caller): RpcError | undefined {
+    const slot = this.#slots.get(domain)
+    if (!slot || slot.state === 'active' || !slot.procedureNames.has(name)) return undefined
+    if (caller.kind === 'renderer' && slot.definition.procedures[name]?.expose !== true) return undefined
+    return new RpcError('PLUGIN_DISABLED', `Plugin "${domain}" is ${slot.state}`, { plugin: domain, state: slot.state })
+  }
+
+  #store(): KeyValueStore {
+    return (this.#settings ??= this.#deps.stores.open('settings'))
+  }
+
+  #persisted(): Record<string, boolean> {
+    const value = this.#store().get(ENABLED_KEY)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
+    const out: Record<string, boolean> = {}
+    for (const [id, enabled] of Object.entries(value)) if (typeof enabled === 'boolean') out[id] = enabled
+    return out
+  }
+
+  #remember(id: string, enabled: boolean): void {
+    this.#store().set(ENABLED_KEY, { ...this.#persisted(), [id]: enabled })
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task)
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+function blockedError(waiting: readonly string[]): PluginErrorInfo {
+  return {
+    code: 'DEPENDENCY_INACTIVE',
+    message: `Waiting for ${waiting.map((id) => `"${id}"`).join(', ')} to be active`,
+  }
+}

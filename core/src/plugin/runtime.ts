@@ -1,0 +1,161 @@
+/**
+ * One activation of a plugin: its container scope, its disposable store, its context.
+ *
+ * Activation: a child scope with the plugin's services (built eagerly, so a broken service fails the
+ * activation, not the first call) -> `setup(ctx)` -> the domain is registered through the
+ * `registerDomain` hook. Everything goes into the store, so deactivation undoes it last in first out:
+ * the domain leaves first (no new calls; calls in flight are aborted), then `teardown`, then whatever
+ * setup registered (taps, listeners, timers, contributions), then the scope and its services.
+ */
+import { asFunction, asValue, type AwilixContainer } from 'awilix'
+import type { Caller } from '../host/caller'
+import { DisposableStore, toDisposable, type DisposeReport, type Disposable } from '../host/disposable'
+import type { EventBus } from '../host/event-bus'
+import type { ExtensionRegistry } from '../host/extensions'
+import type { HostHooks } from '../host/hooks'
+import type { Logger } from '../host/logger'
+import type { ManagedHook } from '../host/managed-hook'
+import type { PluginHandle } from '../host/plugin-handle'
+import type { Router } from '../host/router'
+import type { PluginHook, PluginHooks } from './context-types'
+import type { AnyPluginDefinition, CallOptions, PluginContext } from './definition'
+
+export interface RuntimeDependencies {
+  readonly container: AwilixContainer
+  readonly hooks: HostHooks
+  readonly router: Router
+  readonly eventBus: EventBus
+  readonly extensions: ExtensionRegistry
+  readonly logger: Logger
+}
+
+export class PluginRuntime implements PluginHandle {
+  readonly id: string
+  readonly caller: Caller
+  readonly logger: Logger
+  readonly store = new DisposableStore()
+  readonly #definition: AnyPluginDefinition
+  readonly #deps: RuntimeDependencies
+  readonly #controller = new AbortController()
+  readonly #scope: AwilixContainer
+
+  constructor(definition: AnyPluginDefinition, deps: RuntimeDependencies) {
+    this.#definition = definition
+    this.#deps = deps
+    this.id = definition.id
+    this.caller = Object.freeze({ id: `plugin:${definition.id}`, kind: 'plugin', grants: definition.permissions })
+    this.logger = deps.logger.child({ plugin: definition.id })
+    this.#scope = deps.container.createScope()
+  }
+
+  get services(): unknown {
+    return this.#scope.cradle
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.#deps.eventBus.emit(`${this.id}.${event}`, payload)
+  }
+
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.#deps.router.call(this.caller, method, params, options)
+  }
+
+  /** Activates the plugin; on failure everything done so far is undone and the error rethrown. */
+  async activate(): Promise<void> {
+    const definition = this.#definition
+    this.store.add(() => this.#scope.dispose(), 'container scope')
+    try {
+      const registrations: Record<string, ReturnType<typeof asValue>> = {
+        logger: asValue(this.logger),
+        pluginId: asValue(this.id),
+      }
+      for (const [name, factory] of Object.entries(definition.services as Record<string, (c: unknown) => unknown>)) {
+        registrations[name] = asFunction(factory)
+          .scoped()
+          .disposer(async (instance: unknown) => {
+            const dispose = (instance as { dispose?: () => unknown } | null)?.dispose
+            if (typeof dispose === 'function') await dispose.call(instance)
+          }) as unknown as ReturnType<typeof asValue>
+      }
+      this.#scope.register(registrations)
+      for (const name of Object.keys(definition.services)) this.#scope.resolve(name)
+
+      const context = this.context()
+      await definition.setup?.(context)
+      if (definition.teardown) {
+        const teardown = definition.teardown
+        this.store.add(() => teardown(context), 'teardown')
+      }
+      this.#deps.hooks.registerDomain.hook.call({
+        domain: this.id,
+        plugin: this,
+        procedures: definition.procedures,
+        events: definition.events,
+      })
+      this.store.add(() => this.#deps.hooks.unregisterDomain.hook.call(this.id), 'domain')
+    } catch (error) {
+      this.#controller.abort(error)
+      await this.store.dispose()
+      throw error
+    }
+  }
+
+  /** Undoes the activation within `timeoutMs`; every failure is caught and reported. */
+  async deactivate(timeoutMs: number): Promise<DisposeReport> {
+    this.#controller.abort(new Error(`Plugin "${this.id}" is being disabled`))
+    const report = await this.store.dispose(timeoutMs)
+    for (const failure of report.failures) {
+      this.logger.error({ err: failure.error, disposable: failure.label }, 'Disposal failed')
+    }
+    if (report.timedOut.length > 0) this.logger.warn({ pending: report.timedOut }, 'Disposal timed out')
+    return report
+  }
+
+  context(): PluginContext<any, any> {
+    const { eventBus, extensions, hooks } = this.#deps
+    const store = this.store
+    const owner = this.id
+    const hookView = <Fn>(managed: ManagedHook<any>): PluginHook<Fn> => ({
+      tap: (name, fn, options) =>
+        store.add(managed.tap({ name, owner, ...(options?.stage !== undefined ? { stage: options.stage } : {}) }, fn as never), `tap ${name}`),
+    })
+    const pluginHooks: PluginHooks = {
+      callStart: hookView(hooks.callStart),
+      callEnd: hookView(hooks.callEnd),
+      pluginStateChanged: hookView(hooks.pluginStateChanged),
+    }
+    return {
+      id: this.id,
+      logger: this.logger,
+      services: this.services,
+      signal: this.signal,
+      hooks: pluginHooks,
+      emit: (event: string, payload: unknown) => this.emit(event, payload),
+      call: (method: string, params?: unknown, options?: CallOptions) => this.call(method, params, options),
+      on: (event: string, listener: (payload: unknown) => void) =>
+        store.add(eventBus.listen(this.caller, event, listener), `listener ${event}`),
+      onDispose: (dispose: () => void | Promise<void>) => store.add(dispose, 'onDispose'),
+      setTimeout: (fn: () => void, ms: number) => {
+        const timer = setTimeout(() => {
+          store.delete(disposable)
+          fn()
+        }, ms)
+        const disposable: Disposable = store.add(toDisposable(() => clearTimeout(timer)), 'timeout')
+        return disposable
+      },
+      setInterval: (fn: () => void, ms: number) => {
+        const timer = setInterval(fn, ms)
+        return store.add(toDisposable(() => clearInterval(timer)), 'interval')
+      },
+      contribute: <T>(point: string, value: T) => store.add(extensions.contribute(point, owner, value), `contribution ${point}`),
+      extensions: <T>(point: string) => ({
+        values: () => extensions.values<T>(point),
+        onChange: (listener: () => void) => store.add(extensions.onChange(point, listener), `extension listener ${point}`),
+      }),
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @atomiton/plugin-sdk: everything a plugin author imports.
+ *
+ *   import { definePlugin, event, RpcError } from '@atomiton/plugin-sdk'
+ *   import { createTestHost } from '@atomiton/plugin-sdk/testing'
+ *
+ * Plugins depend on this package (and zod) only; the kernel behind it may change without them noticing.
+ */
+export {
+  definePlugin,
+  event,
+  type PluginDefinition,
+  type AnyPluginDefinition,
+  type PluginConfig,
+  type PluginContext,
+  type CallContext,
+  type CallOptions,
+  type Procedure,
+  type ProcedureMap,
+  type ProcedureBuilder,
+  type EventDefinition,
+  type EventMap,
+  type EventPayload,
+  type ServiceFactories,
+  type PluginServices,
+  type RateLimit,
+  type Contribution,
+  type ExtensionPointReader,
+} from '@atomiton/core/plugin/definition'
+export type { HostServices, Clock, RuntimeInfo, PluginManager, PluginHook, PluginHooks } from '@atomiton/core/plugin/context-types'
+export type { PluginInfo, PluginState, ToggleOptions, ToggleResult, StateChangeRecord } from '@atomiton/core/plugin/plugin-info'
+export type { Caller, CallerKind } from '@atomiton/core/host/caller'
+export type { Disposable } from '@atomiton/core/host/disposable'
+export type { Logger } from '@atomiton/core/host/logger'
+export type { CallInfo, CallOutcome } from '@atomiton/core/host/hooks'
+export type { KeyValueStore, StoreFactory } from '@atomiton/core/host/stores/key-value-store'
+export type { Catalog, PluginDescription, ProcedureDescription, EventDescription } from '@atomiton/core/host/host-domain'
+export type { JsonSchema } from '@atomiton/core/host/json-schema'
+export {
+  RpcError,
+  ErrorCodes,
+  isErrorCode,
+  type ErrorCode,
+  type ErrorShape,
+  type ValidationIssue,
+  type InvalidParamsData,
+} from '@atomiton/core/common/errors'
+export type { AtomitonBridge } from '@atomiton/core/common/bridge'
+export { createRPCClient, type ClientOptions } from '@atomiton/core/client/client'
+export type {
+  RpcClient,
+  DomainClient,
+  ClientView,
+  EventsOf,
+  InputOf,
+  OutputOf,
+  Subscription,
+  SubscribeOptions,
+} from '@atomiton/core/client/types'
