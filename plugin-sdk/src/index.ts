@@ -57,3 +57,7 @@ export type {
   Subscription,
   SubscribeOptions,
 } from '@atomiton/core/client/types'
+// Storage: what plugins need to check permissions and value sizes the way the host's stores do.
+export { isGranted } from '@atomiton/core/host/caller'
+export { StoreValueError, type StoreRecovery } from '@atomiton/core/host/stores/key-value-store'
+export { measureStoredValue, type StoredValueMeasure } from '@atomiton/core/host/stores/value-size'

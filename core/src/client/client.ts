@@ -81,7 +81,10 @@ class ClientCore {
       const pending: Pending = { method, resolve, reject, timer: undefined, signal, onAbort: undefined }
       this.#pending.set(id, pending)
       if (timeoutMs !== undefined) {
-        pending.timer = setTimeout(() => this.#abandon(id, new RpcError('TIMEOUT', `${method} timed out after ${timeoutMs} ms`)), timeoutMs)
+        pending.timer = setTimeout(
+          () => this.#abandon(id, new RpcError('TIMEOUT', `${method} timed out after ${timeoutMs} ms`), 'timeout'),
+          timeoutMs,
+        )
       }
       if (signal) {
         pending.onAbort = () => this.#abandon(id, new RpcError('CANCELLED', `${method} was cancelled`))
@@ -231,11 +234,11 @@ class ClientCore {
   }
 
   /** Gives up on a call here and tells the host to stop it. */
-  #abandon(id: number, error: RpcError): void {
+  #abandon(id: number, error: RpcError, reason: CancelMessage['reason'] = 'cancelled'): void {
     const pending = this.#take(id)
     if (!pending) return
     pending.reject(error)
-    const cancel: CancelMessage = { kind: 'cancel', id }
+    const cancel: CancelMessage = { kind: 'cancel', id, reason }
     try {
       this.#bridge.send(PROTOCOL_METHOD, cancel)
     } catch {

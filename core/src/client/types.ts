@@ -21,8 +21,11 @@ export type ClientView = 'renderer' | 'internal'
 /** Accepts `typeof [a, b]`, `typeof a | typeof b`, or a single definition. */
 export type PluginsOf<T> = T extends readonly (infer U)[] ? U : T
 
+/** `expose: true` on a procedure (required field) or an event (optional field; absent means false). */
+type IsExposed<T> = T extends { readonly expose?: infer X } ? ([Exclude<X, undefined>] extends [true] ? true : false) : false
+
 type Visible<M, V extends ClientView> = {
-  [K in keyof M]: V extends 'internal' ? K : M[K] extends { readonly expose: true } ? K : never
+  [K in keyof M]: V extends 'internal' ? K : IsExposed<M[K]> extends true ? K : never
 }[keyof M]
 
 export type ProcedureCaller<I, O> = undefined extends I

@@ -33,6 +33,8 @@ export interface BatchMessage {
 export interface CancelMessage {
   readonly kind: 'cancel'
   readonly id: RequestId
+  /** Why the caller gave up: its own time limit ran out, or it cancelled. Default `cancelled`. */
+  readonly reason?: 'timeout' | 'cancelled'
 }
 
 export interface SuccessResponse {

@@ -116,7 +116,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
 
   const { hooks, router, eventBus, extensions, pluginHost } = container.cradle
-  if (options.rateLimit !== false) new RateLimiter(options.rateLimit ?? defaultRateLimitPolicy, container.cradle.clock).install(hooks)
+  // Procedures' own limits apply even when the per-caller-kind budgets are off.
+  const rateLimitPolicy = options.rateLimit === false ? { renderer: false, plugin: false, main: false } as const : (options.rateLimit ?? defaultRateLimitPolicy)
+  new RateLimiter(rateLimitPolicy, container.cradle.clock).install(hooks)
   if (options.logCalls ?? logger.isLevelEnabled('debug')) {
     hooks.callEnd.tap({ name: 'call-log', owner: 'host', stage: 100 }, (call, outcome) => {
       logger.debug(

@@ -96,7 +96,12 @@ export class RpcConnection implements HostConnection, Subscriber {
     if (this.#closed) return
     if (method === PROTOCOL_METHOD) {
       if (isCancelMessage(params)) {
-        this.#inflight.get(params.id)?.abort(new RpcError('CANCELLED', 'Cancelled by the caller'))
+        const call = this.#inflight.get(params.id)
+        call?.abort(
+          params.reason === 'timeout'
+            ? new RpcError('TIMEOUT', `${call.method} timed out (the caller's limit)`)
+            : new RpcError('CANCELLED', 'Cancelled by the caller'),
+        )
       } else {
         this.#deps.logger.warn({ connection: this.id }, 'Ignored a malformed one-way protocol message')
       }

@@ -105,3 +105,5 @@ export async function createTestHost<const P extends readonly AnyPluginDefinitio
     [Symbol.asyncDispose]: dispose,
   }
 }
+
+export { createStoreFolder, type StoreFolder } from './file-stores'

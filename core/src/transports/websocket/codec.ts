@@ -1,0 +1,227 @@
+/**
+ * The WebSocket transport's frame codec, shared by the host (Node) and the bridge (browser): no Node
+ * imports, no `v8.serialize`.
+ *
+ * Values are encoded with devalue, so what crosses keeps what the structured clone algorithm keeps:
+ * Date, Map, Set, BigInt, typed arrays and ArrayBuffer, RegExp, `undefined`, -0/NaN/Infinity, sparse
+ * arrays, cycles and shared references; Errors arrive as Errors (name and message only, as over
+ * Electron's IPC); class instances arrive as plain objects (prototype lost). Functions, symbols,
+ * promises and objects structured clone refuses (WeakMap, DOM objects...) fail with an Error named
+ * `DataCloneError` whose message contains "could not be cloned", which the client maps to
+ * INVALID_PARAMS, exactly like an uncloneable value over IPC. (devalue also keeps URL and
+ * URLSearchParams, which structured clone refuses: the one place this transport is more lenient.)
+ *
+ * A frame is one text message: a one-letter tag, the frame id `n` where the peer must answer, a colon,
+ * then ONE devalue text (the whole frame is encoded once; nothing is encoded inside a string):
+ *
+ *   client -> host   i<n>:<devalue [method, params]>     invoke, answered by the reply with the same n
+ *                    s:<devalue [method, params]>        send (one-way)
+ *   host -> client   r<n>:<devalue value>                reply to invoke n (a response envelope)
+ *                    e:<devalue [event, payload]>        event
+ *
+ * e.g. `i7:[[1,2],"$rpc",{"kind":3,"id":4,...}]`. The id sits outside the devalue body, so a frame
+ * whose body is garbage can still be answered (BAD_REQUEST) when its header is readable.
+ *
+ * Decoding never throws: it answers `{ ok: false, n?, reason }` for anything malformed.
+ */
+import { DevalueError, parse, stringify, type StringifyOptions } from 'devalue'
+
+export interface InvokeFrame {
+  readonly t: 'invoke'
+  readonly n: number
+  readonly method: string
+  readonly params: unknown
+}
+
+export interface SendFrame {
+  readonly t: 'send'
+  readonly method: string
+  readonly params: unknown
+}
+
+export interface ReplyFrame {
+  readonly t: 'reply'
+  readonly n: number
+  readonly value: unknown
+}
+
+export interface EventFrame {
+  readonly t: 'event'
+  readonly event: string
+  readonly payload: unknown
+}
+
+export type ClientFrame = InvokeFrame | SendFrame
+export type HostFrame = ReplyFrame | EventFrame
+
+export type Decoded<F> =
+  | { readonly ok: true; readonly frame: F }
+  /** `n` is the frame id when the header was readable, so the sender can still be answered. */
+  | { readonly ok: false; readonly n: number | undefined; readonly reason: string }
+
+/** Thrown by the `encode*` functions for a value that cannot cross; named like the DOM's error. */
+export class FrameEncodeError extends Error {
+  override readonly name = 'DataCloneError'
+}
+
+// ---------------------------------------------------------------------------------------------- values
+
+const errorConstructors: Readonly<Record<string, ErrorConstructor>> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+}
+
+/** Runs for every value devalue flattens: keep it a cheap `instanceof`. */
+const reducers = {
+  E: (value: unknown): [string, string] | false => (value instanceof Error ? [String(value.name), String(value.message)] : false),
+}
+
+const revivers = {
+  E: (payload: unknown): Error => {
+    if (!Array.isArray(payload) || typeof payload[0] !== 'string' || typeof payload[1] !== 'string') {
+      throw new Error('Invalid Error payload')
+    }
+    const [name, message] = payload as [string, string]
+    const Constructor = Object.hasOwn(errorConstructors, name) ? errorConstructors[name] : undefined
+    // Like structured clone: a non-standard name comes back as a plain Error.
+    return new (Constructor ?? Error)(message)
+  },
+}
+
+function tagOf(value: object): string {
+  return Object.prototype.toString.call(value).slice(8, -1)
+}
+
+/**
+ * devalue refuses class instances ("arbitrary non-POJOs"); structured clone copies their own enumerable
+ * string-keyed properties into a plain object and ignores symbol keys. Objects with another tag
+ * (WeakMap, Blob, DOM nodes...) are still refused.
+ */
+const stringifyOptions: StringifyOptions = {
+  operations: {
+    shapeOf(value: object) {
+      const proto: unknown = Object.getPrototypeOf(value)
+      if (proto === null) return { kind: 'null-proto', keys: Object.keys(value) }
+      if (tagOf(value) !== 'Object') return { kind: 'not-plain' }
+      return { kind: 'plain', keys: Object.keys(value) }
+    },
+  },
+}
+
+function encodeValue(value: unknown, what: string): string {
+  try {
+    return stringify(value, reducers, stringifyOptions)
+  } catch (error) {
+    const reason = error instanceof DevalueError && error.path ? `${error.message} at ${error.path}` : error instanceof Error ? error.message : String(error)
+    throw new FrameEncodeError(`The ${what} could not be cloned: ${reason}`, { cause: error })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- encode
+
+export function encodeInvoke(n: number, method: string, params: unknown): string {
+  return `i${n}:${encodeValue([method, params], `params of ${method}`)}`
+}
+
+export function encodeSend(method: string, params: unknown): string {
+  return `s:${encodeValue([method, params], `params of ${method}`)}`
+}
+
+export function encodeReply(n: number, value: unknown): string {
+  return `r${n}:${encodeValue(value, 'reply')}`
+}
+
+export function encodeEvent(event: string, payload: unknown): string {
+  return `e:${encodeValue([event, payload], `payload of ${event}`)}`
+}
+
+/** True when `value` can cross (it is encoded to find out: for failure paths only). */
+export function isEncodable(value: unknown): boolean {
+  try {
+    stringify(value, reducers, stringifyOptions)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- decode
+
+/** Frame ids are positive safe integers: at most 15 digits, no leading zero. */
+const HEADER = /^([isre])([1-9][0-9]{0,14})?:/
+
+interface Parts {
+  readonly tag: string
+  readonly n: number | undefined
+  readonly body: string
+}
+
+function split(text: unknown): Parts | string {
+  if (typeof text !== 'string') return 'not a text frame'
+  const match = HEADER.exec(text.length > 20 ? text.slice(0, 20) : text)
+  if (!match) return 'unreadable frame header'
+  const tag = match[1] as string
+  const digits = match[2]
+  return { tag, n: digits === undefined ? undefined : Number(digits), body: text.slice(match[0].length) }
+}
+
+function decodeBody(body: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: parse(body, revivers) as unknown }
+  } catch (error) {
+    // A hostile body can also overflow the stack (deep nesting): that is a RangeError, caught here too.
+    return { ok: false, reason: `undecodable body (${error instanceof Error ? error.message : String(error)})` }
+  }
+}
+
+function isNamedPair(value: unknown): value is [string, unknown] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string'
+}
+
+/** What the host reads. Never throws. */
+export function decodeClientFrame(text: unknown): Decoded<ClientFrame> {
+  const parts = split(text)
+  if (typeof parts === 'string') return { ok: false, n: undefined, reason: parts }
+  const { tag, n, body } = parts
+  if (tag === 'i') {
+    if (n === undefined) return { ok: false, n: undefined, reason: 'invoke frame without an id' }
+    const decoded = decodeBody(body)
+    if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
+    if (!isNamedPair(decoded.value)) return { ok: false, n, reason: 'an invoke frame carries [method, params]' }
+    return { ok: true, frame: { t: 'invoke', n, method: decoded.value[0], params: decoded.value[1] } }
+  }
+  if (tag === 's') {
+    if (n !== undefined) return { ok: false, n: undefined, reason: 'a send frame has no id' }
+    const decoded = decodeBody(body)
+    if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
+    if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'a send frame carries [method, params]' }
+    return { ok: true, frame: { t: 'send', method: decoded.value[0], params: decoded.value[1] } }
+  }
+  return { ok: false, n: undefined, reason: `unexpected frame type "${tag}" from a client` }
+}
+
+/** What the bridge reads. Never throws. */
+export function decodeHostFrame(text: unknown): Decoded<HostFrame> {
+  const parts = split(text)
+  if (typeof parts === 'string') return { ok: false, n: undefined, reason: parts }
+  const { tag, n, body } = parts
+  if (tag === 'r') {
+    if (n === undefined) return { ok: false, n: undefined, reason: 'reply frame without an id' }
+    const decoded = decodeBody(body)
+    if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
+    return { ok: true, frame: { t: 'reply', n, value: decoded.value } }
+  }
+  if (tag === 'e') {
+    if (n !== undefined) return { ok: false, n: undefined, reason: 'an event frame has no id' }
+    const decoded = decodeBody(body)
+    if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
+    if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'an event frame carries [event, payload]' }
+    return { ok: true, frame: { t: 'event', event: decoded.value[0], payload: decoded.value[1] } }
+  }
+  return { ok: false, n: undefined, reason: `unexpected frame type "${tag}" from a host` }
+}

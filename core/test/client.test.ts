@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { createPinia, defineStore, setActivePinia } from 'pinia'
+import { reactive, ref, isReactive, toRaw } from 'vue'
+import { createTestHost } from '@atomiton/plugin-sdk/testing'
+import { createRPCClient } from '../src/client/client'
+import { RpcError } from '../src/common/errors'
+import type { AtomitonBridge } from '../src/common/bridge'
+import { mathPlugin } from './fixtures'
+
+describe('the Proxy client', () => {
+  it('is not thenable, so awaiting it (or returning it from async code) gives the client back', async () => {
+    const t = await createTestHost({ plugins: [mathPlugin] })
+    expect((t.client as unknown as { then?: unknown }).then).toBeUndefined()
+    expect((t.client.math as unknown as { then?: unknown }).then).toBeUndefined()
+    const awaited = await t.client
+    expect(awaited).toBe(t.client)
+    expect(await (async () => t.client.math)()).toBe(t.client.math)
+  })
+
+  it('caches its sub-proxies and method functions', async () => {
+    const t = await createTestHost({ plugins: [mathPlugin] })
+    expect(t.client.math).toBe(t.client.math)
+    expect(t.client.math.add).toBe(t.client.math.add)
+  })
+
+  it('survives a Vue ref, reactive() and a pinia store without being wrapped', async () => {
+    const t = await createTestHost({ plugins: [mathPlugin] })
+    const holder = ref(t.client)
+    expect(holder.value).toBe(t.client)
+    const state = reactive({ client: t.client })
+    expect(isReactive(state.client)).toBe(false)
+    expect(toRaw(state.client)).toBe(t.client)
+    await expect(holder.value.math.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 })
+
+    setActivePinia(createPinia())
+    const useApi = defineStore('api', { state: () => ({ client: t.client }) })
+    const store = useApi()
+    expect(store.client).toBe(t.client)
+    await expect(store.client.math.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 })
+  })
+
+  it('is read-only and answers nothing for symbols and inspection keys', async () => {
+    const t = await createTestHost({ plugins: [mathPlugin] })
+    expect(Reflect.set(t.client, 'math', 1)).toBe(false)
+    expect((t.client as unknown as Record<symbol, unknown>)[Symbol.iterator]).toBeUndefined()
+    expect((t.client as unknown as Record<string, unknown>)['toJSON']).toBeUndefined()
+    expect(`${String((t.client as unknown as Record<string, unknown>)['$nothing'])}`).toBe('undefined')
+  })
+
+  it('times a call out on its own when the host never answers, and tells the host', async () => {
+    const sent: unknown[] = []
+    const silent: AtomitonBridge = {
+      invoke: () => new Promise(() => undefined),
+      on: () => () => undefined,
+      send: (_m, params) => void sent.push(params),
+    }
+    const client = createRPCClient<[typeof mathPlugin]>(silent)
+    await expect(client.math.add({ a: 1, b: 1 }, { timeoutMs: 10 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(sent).toEqual([{ kind: 'cancel', id: 1, reason: 'timeout' }])
+  })
+
+  it('turns a failing transport into UNAVAILABLE and a malformed answer into INTERNAL', async () => {
+    const down: AtomitonBridge = { invoke: () => Promise.reject(new Error('socket closed')), on: () => () => undefined, send: () => undefined }
+    const error = await createRPCClient<[typeof mathPlugin]>(down).math.add({ a: 1, b: 1 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RpcError)
+    expect(error).toMatchObject({ code: 'UNAVAILABLE' })
+    const garbage: AtomitonBridge = { invoke: () => Promise.resolve({ hello: 'world' }), on: () => () => undefined, send: () => undefined }
+    await expect(createRPCClient<[typeof mathPlugin]>(garbage).math.add({ a: 1, b: 1 })).rejects.toMatchObject({ code: 'INTERNAL' })
+  })
+
+  it('rejects what is in flight when disposed', async () => {
+    const hanging: AtomitonBridge = { invoke: () => new Promise(() => undefined), on: () => () => undefined, send: () => undefined }
+    const client = createRPCClient<[typeof mathPlugin]>(hanging)
+    const call = client.math.add({ a: 1, b: 1 })
+    client.$dispose()
+    await expect(call).rejects.toMatchObject({ code: 'CANCELLED' })
+  })
+})
