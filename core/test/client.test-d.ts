@@ -93,3 +93,23 @@ describe('the inferred client', () => {
     expectTypeOf<RpcClient<typeof notes>['notes']['count']>().returns.resolves.toEqualTypeOf<number>()
   })
 })
+
+describe('procedures with an output schema', () => {
+  it('checks literal results against the schema in the .handler() form, without `as const`', () => {
+    const statusPlugin = definePlugin({
+      id: 'status',
+      version: '1.0.0',
+      procedures: (p) => ({
+        get: p
+          .procedure({ output: z.object({ level: z.enum(['ok', 'degraded']), tags: z.array(z.string()) }), expose: true })
+          .handler((_input, ctx) => ({ level: ctx.method ? 'ok' : 'degraded', tags: ['a'] as readonly string[] })),
+        // @ts-expect-error 'broken' is not one of the schema's levels
+        bad: p.procedure({ output: z.object({ level: z.enum(['ok', 'degraded']) }) }).handler(() => ({ level: 'broken' })),
+        untyped: p.procedure({ input: z.object({ n: z.number() }), expose: true }).handler(({ n }) => n * 2),
+      }),
+    })
+    const client = createRPCClient<typeof statusPlugin>(bridge)
+    expectTypeOf(client.status.get()).resolves.toEqualTypeOf<{ level: 'ok' | 'degraded'; tags: string[] }>()
+    expectTypeOf(client.status.untyped({ n: 1 })).resolves.toEqualTypeOf<number>()
+  })
+})

@@ -85,6 +85,11 @@ function defaultRuntime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
     platform: process.platform,
     arch: process.arch,
     mode: 'test',
+    startedAt: Date.now(),
+    memory: () => {
+      const { rss, heapUsed, heapTotal } = process.memoryUsage()
+      return { rss, heapUsed, heapTotal }
+    },
     ...overrides,
   }
 }

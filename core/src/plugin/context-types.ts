@@ -22,6 +22,10 @@ export interface RuntimeInfo {
   readonly arch: string
   /** `electron`, `browser` (WebSocket mode) or `test`. */
   readonly mode: string
+  /** When the host started (epoch ms). */
+  readonly startedAt: number
+  /** The process's memory use now, in bytes. */
+  memory(): { readonly rss: number; readonly heapUsed: number; readonly heapTotal: number }
 }
 
 /** Plugin management as the host offers it to privileged plugins (the settings page goes through `system`). */

@@ -102,12 +102,10 @@ export type ProcedureMap = Record<string, Procedure>
 type InputOf<TIn> = TIn extends Schema ? z.input<TIn> : void
 type ParsedInputOf<TIn> = TIn extends Schema ? z.output<TIn> : undefined
 
-export interface ProcedureConfig<TIn, TOut, TResult, TExposed extends boolean, Ctx> {
+export interface ProcedureOptions<TIn, TExposed extends boolean> {
   readonly description?: string
   /** The zod schema of the input; omit it for a procedure that takes nothing. */
   readonly input?: TIn
-  /** The zod schema of the result; validated outside production, and the source of its JSON Schema. */
-  readonly output?: TOut
   /** Needed to call. Defaults to `<plugin>.<procedure>`. */
   readonly permission?: string
   /** Part of the renderer whitelist: renderers may call it. Default false (main and plugins only). */
@@ -116,39 +114,88 @@ export interface ProcedureConfig<TIn, TOut, TResult, TExposed extends boolean, C
   readonly timeoutMs?: number
   /** A per-caller budget for this procedure, on top of the host's. */
   readonly rateLimit?: RateLimit
+}
+
+type Opaque = Date | RegExp | Map<unknown, unknown> | Set<unknown> | ArrayBuffer | ArrayBufferView | ((...args: never[]) => unknown)
+
+/** Lets a handler return readonly arrays and objects where its schema's type is mutable. */
+export type Returnable<T> = T extends Opaque
+  ? T
+  : T extends readonly (infer U)[]
+    ? readonly Returnable<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: Returnable<T[K]> }
+      : T
+
+/** A procedure whose result is described by an output schema (validated, and shown in discovery). */
+export interface ProcedureWithOutput<TIn, TOut extends Schema, TExposed extends boolean, Ctx> extends ProcedureOptions<TIn, TExposed> {
+  /** The zod schema of the result; validated outside production, and the source of its JSON Schema. */
+  readonly output: TOut
   readonly handler: (
     input: ParsedInputOf<TIn>,
     ctx: Ctx,
-  ) => (TOut extends Schema ? z.input<TOut> : TResult) | Promise<TOut extends Schema ? z.input<TOut> : TResult>
+  ) => NoInfer<Returnable<z.input<TOut>>> | Promise<NoInfer<Returnable<z.input<TOut>>>>
 }
+
+/** A procedure whose result type is inferred from its handler. */
+export interface ProcedureWithoutOutput<TIn, TResult, TExposed extends boolean, Ctx> extends ProcedureOptions<TIn, TExposed> {
+  readonly output?: undefined
+  readonly handler: (input: ParsedInputOf<TIn>, ctx: Ctx) => TResult | Promise<TResult>
+}
+
+/**
+ * A procedure's options without its handler: `p.procedure({ input, output }).handler((input, ctx) => ...)`.
+ * With an output schema this is the form to prefer: its types are fixed before the handler is checked,
+ * so a handler returning literals (`status: 'ok'`) is checked against the schema without `as const`.
+ */
+export type PendingProcedure<TIn, TOut, TExposed extends boolean, Ctx> = TOut extends Schema
+  ? {
+      handler(
+        fn: (input: ParsedInputOf<TIn>, ctx: Ctx) => Returnable<z.input<TOut>> | Promise<Returnable<z.input<TOut>>>,
+      ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
+    }
+  : {
+      handler<TResult>(fn: (input: ParsedInputOf<TIn>, ctx: Ctx) => TResult | Promise<TResult>): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
+    }
 
 export interface ProcedureBuilder<Ctx> {
-  procedure<
-    TIn extends Schema | undefined = undefined,
-    TOut extends Schema | undefined = undefined,
-    TResult = unknown,
-    const TExposed extends boolean = false,
-  >(
-    config: ProcedureConfig<TIn, TOut, TResult, TExposed, Ctx>,
-  ): Procedure<InputOf<TIn>, TOut extends Schema ? z.output<TOut> : Awaited<TResult>, TExposed>
+  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema = Schema, const TExposed extends boolean = false>(
+    config: ProcedureWithOutput<TIn, TOut, TExposed, Ctx>,
+  ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
+  procedure<TIn extends Schema | undefined = undefined, TResult = unknown, const TExposed extends boolean = false>(
+    config: ProcedureWithoutOutput<TIn, TResult, TExposed, Ctx>,
+  ): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
+  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema | undefined = undefined, const TExposed extends boolean = false>(
+    options: ProcedureOptions<TIn, TExposed> & { readonly output?: TOut; readonly handler?: never },
+  ): PendingProcedure<TIn, TOut, TExposed, Ctx>
 }
 
-const builder: ProcedureBuilder<unknown> = {
-  procedure(config) {
-    return {
-      kind: 'procedure',
-      description: config.description ?? '',
-      input: config.input,
-      output: config.output,
-      permission: config.permission,
-      expose: (config.expose ?? false) as never,
-      timeoutMs: config.timeoutMs,
-      rateLimit: config.rateLimit,
-      handler: config.handler as Procedure['handler'],
-      '~types': undefined as never,
-    }
-  },
+type AnyProcedureConfig = ProcedureOptions<Schema | undefined, boolean> & {
+  readonly output?: Schema | undefined
+  readonly handler?: ((input: any, ctx: any) => unknown) | undefined
 }
+
+function buildProcedure(config: AnyProcedureConfig, handler: Procedure['handler']): Procedure {
+  return {
+    kind: 'procedure',
+    description: config.description ?? '',
+    input: config.input,
+    output: config.output,
+    permission: config.permission,
+    expose: config.expose ?? false,
+    timeoutMs: config.timeoutMs,
+    rateLimit: config.rateLimit,
+    handler,
+    '~types': undefined as never,
+  }
+}
+
+const builder = {
+  procedure(config: AnyProcedureConfig): Procedure | { handler(fn: Procedure['handler']): Procedure } {
+    if (typeof config.handler === 'function') return buildProcedure(config, config.handler)
+    return { handler: (fn: Procedure['handler']) => buildProcedure(config, fn) }
+  },
+} as ProcedureBuilder<unknown>
 
 // ---------------------------------------------------------------------------------------------- plugins
 

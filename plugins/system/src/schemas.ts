@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked'])
+
+export const PluginError = z.object({ message: z.string(), code: z.string().optional() })
+
+export const PluginSummary = z.object({
+  id: z.string(),
+  version: z.string(),
+  description: z.string(),
+  state: PluginState,
+  error: PluginError.optional(),
+  required: z.boolean(),
+  dependencies: z.array(z.string()),
+  dependents: z.array(z.string()),
+})
+
+export const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checkedAt: z.number(),
+  plugins: z.array(z.object({ id: z.string(), state: PluginState, error: PluginError.optional() })),
+})
+
+export const Info = z.object({
+  appName: z.string(),
+  appVersion: z.string(),
+  mode: z.string(),
+  versions: z.object({
+    node: z.string().optional(),
+    v8: z.string().optional(),
+    electron: z.string().optional(),
+    chrome: z.string().optional(),
+  }),
+  platform: z.string(),
+  arch: z.string(),
+  memory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number() }),
+  uptimeMs: z.number(),
+})
+
+export const PluginId = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'A plugin id: a lowercase letter, then letters and digits')
+
+export const ToggleInput = z.object({
+  id: PluginId,
+  /** Also toggle what depends on it (disable) or what it depends on (enable). */
+  cascade: z.boolean().default(false),
+})
+
+export const ToggleOutput = z.object({
+  plugin: z.string(),
+  changes: z.array(z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })),
+  plugins: z.array(PluginSummary),
+})
+
+export const PluginChanged = z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })
