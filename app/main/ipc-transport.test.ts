@@ -1,0 +1,319 @@
+/**
+ * `attachIpcTransport` against the Electron emulation and a real Connectable: sender validation, payload
+ * validation, one connection per window, and cleanup on destroy and navigation.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { WebContents } from 'electron'
+import { PROTOCOL_METHOD, success, type ResponseMessage } from '@atomiton/core/common/protocol'
+import type { ConnectOptions, Connectable, HostConnection } from '@atomiton/core/host/connection'
+import { asWebContents, type EmulatedPage } from '../test-support/electron-ipc'
+import { createIpcFixture, type IpcFixture } from '../test-support/ipc-fixture'
+import type { TestHost } from '../test-support/test-host'
+import { IPC_CHANNELS } from './ipc-transport'
+import { hardenWebContents, isAllowedOrigin } from './security'
+
+let current: IpcFixture<Connectable> | undefined
+
+afterEach(() => {
+  current?.dispose()
+  current = undefined
+})
+
+function setup<H extends Connectable = TestHost>(options: Parameters<typeof createIpcFixture<H>>[0] = {}): IpcFixture<H> {
+  const fixture = createIpcFixture<H>(options)
+  current = fixture
+  return fixture
+}
+
+const invoke = (page: EmulatedPage, method: string, params?: unknown): Promise<unknown> =>
+  page.ipcRenderer.invoke(IPC_CHANNELS.invoke, { method, params })
+
+describe('sender validation', () => {
+  it('serves the main frame of a window at an allowed origin', async () => {
+    const { openWindow, host } = setup()
+    const win = openWindow()
+    await expect(invoke(win.page, 'test.echo', 'hi')).resolves.toEqual(success(0, 'hi'))
+    expect(host.connections).toHaveLength(1)
+  })
+
+  it('refuses a subframe: FORBIDDEN, a warning, and the host never sees it', async () => {
+    const { openWindow, host, warnings, electron } = setup()
+    const win = openWindow()
+    const frame = win.addSubframe('app://atomiton/embedded.html')
+    const response = (await invoke(frame, 'test.echo', 1)) as ResponseMessage
+    expect(response).toEqual({ kind: 'response', id: null, ok: false, error: { code: 'FORBIDDEN', message: 'Forbidden' } })
+    frame.ipcRenderer.send(IPC_CHANNELS.send, { method: 'test.note' })
+    await electron.settled()
+    expect(host.invokes).toHaveLength(0)
+    expect(host.sends).toHaveLength(0)
+    expect(host.connections).toHaveLength(0)
+    expect(warnings()).toEqual([
+      expect.objectContaining({ msg: 'ipc: message refused', channel: IPC_CHANNELS.invoke, reason: 'not the main frame' }),
+      expect.objectContaining({ msg: 'ipc: message refused', channel: IPC_CHANNELS.send, reason: 'not the main frame' }),
+    ])
+  })
+
+  it('refuses a window whose document has a foreign origin', async () => {
+    const { openWindow, host, warnings, electron } = setup()
+    for (const url of ['https://evil.example/', 'app://atomiton.evil.example/index.html', 'file:///etc/passwd', 'about:blank']) {
+      const win = openWindow(url)
+      await expect(invoke(win.page, 'test.echo')).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+      win.page.ipcRenderer.send(IPC_CHANNELS.send, { method: 'test.note' })
+    }
+    await electron.settled()
+    expect(host.invokes).toHaveLength(0)
+    expect(host.sends).toHaveLength(0)
+    expect(host.connections).toHaveLength(0)
+    expect(warnings()).toHaveLength(8)
+    expect(warnings().every((entry) => entry.reason === 'origin not allowed')).toBe(true)
+  })
+
+  it('refuses a message whose senderFrame is null (the document navigated away)', async () => {
+    const { openWindow, host, warnings, electron } = setup()
+    const win = openWindow()
+    const old = win.page
+    // The old document's messages are still in flight when the frame commits a new document.
+    const pending = invoke(old, 'test.echo', 'late').then(
+      (value) => ({ settled: 'resolved', value }),
+      (error: unknown) => ({ settled: 'rejected', error }),
+    )
+    old.ipcRenderer.send(IPC_CHANNELS.send, { method: 'test.note' })
+    win.navigate('app://atomiton/index.html')
+    await electron.settled()
+    expect(host.invokes).toHaveLength(0)
+    expect(host.sends).toHaveLength(0)
+    expect(warnings().map((entry) => entry.reason)).toEqual(['sender frame gone', 'sender frame gone'])
+    // The reply goes nowhere: that document no longer exists (its promise is never settled).
+    void pending
+  })
+
+  it('answers FORBIDDEN with the request ids of a refused $rpc request or batch', async () => {
+    const { openWindow } = setup()
+    const frame = openWindow().addSubframe('app://atomiton/embedded.html')
+    const request = { kind: 'request', id: 41, method: 'test.echo' }
+    await expect(frame.ipcRenderer.invoke(IPC_CHANNELS.invoke, { method: PROTOCOL_METHOD, params: request })).resolves.toMatchObject({
+      id: 41,
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const batch = { kind: 'batch', requests: [request, { ...request, id: 'b' }] }
+    await expect(frame.ipcRenderer.invoke(IPC_CHANNELS.invoke, { method: PROTOCOL_METHOD, params: batch })).resolves.toMatchObject({
+      kind: 'batch',
+      responses: [
+        { id: 41, ok: false, error: { code: 'FORBIDDEN' } },
+        { id: 'b', ok: false, error: { code: 'FORBIDDEN' } },
+      ],
+    })
+  })
+})
+
+describe('payload validation', () => {
+  it.each([
+    ['no payload', []],
+    ['a string', ['test.echo']],
+    ['null', [null]],
+    ['an array', [['test.echo']]],
+    ['a numeric method', [{ method: 1 }]],
+    ['an empty method', [{ method: '' }]],
+    ['two arguments', [{ method: 'test.echo' }, 'extra']],
+  ])('answers BAD_REQUEST to %s, and the host never sees it', async (_name, args) => {
+    const { openWindow, host, warnings } = setup()
+    const win = openWindow()
+    await expect(win.page.ipcRenderer.invoke(IPC_CHANNELS.invoke, ...args)).resolves.toMatchObject({
+      kind: 'response',
+      id: null,
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    })
+    expect(host.invokes).toHaveLength(0)
+    expect(warnings()).toEqual([expect.objectContaining({ reason: 'malformed payload' })])
+  })
+
+  it('drops a malformed send with a warning', async () => {
+    const { openWindow, host, warnings, electron } = setup()
+    openWindow().page.ipcRenderer.send(IPC_CHANNELS.send, { method: 42 })
+    await electron.settled()
+    expect(host.sends).toHaveLength(0)
+    expect(warnings()).toEqual([expect.objectContaining({ reason: 'malformed payload', channel: IPC_CHANNELS.send })])
+  })
+})
+
+describe('connections', () => {
+  it('keys one connection per window, with caller window:<id>, kind renderer and the window grants', async () => {
+    const grantsFor = vi.fn((webContents: WebContents) => [`grant.${webContents.id}`])
+    const { openWindow, host, electron } = setup({ grantsFor })
+    const a = openWindow()
+    const b = openWindow()
+    await invoke(a.page, 'test.echo', 1)
+    await invoke(a.page, 'test.echo', 2)
+    a.page.ipcRenderer.send(IPC_CHANNELS.send, { method: 'test.note', params: 3 })
+    await invoke(b.page, 'test.echo', 4)
+    await electron.settled()
+    expect(host.connections.map((connection) => connection.caller)).toEqual([
+      { id: `window:${a.id}`, kind: 'renderer', grants: [`grant.${a.id}`] },
+      { id: `window:${b.id}`, kind: 'renderer', grants: [`grant.${b.id}`] },
+    ])
+    expect(grantsFor).toHaveBeenCalledTimes(2)
+    expect(grantsFor.mock.calls[0]![0]).toBe(a)
+    expect(host.sends).toEqual([expect.objectContaining({ callerId: `window:${a.id}`, method: 'test.note', params: 3 })])
+  })
+
+  it('delivers host events to that window only, on rpc:event:<name>', async () => {
+    const { openWindow, host, electron } = setup()
+    const a = openWindow()
+    const b = openWindow()
+    const seenA = vi.fn()
+    const seenB = vi.fn()
+    a.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, (_event, payload: unknown) => seenA(payload))
+    b.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, (_event, payload: unknown) => seenB(payload))
+    await invoke(a.page, 'test.subscribe', { event: 'tick' })
+    await invoke(b.page, 'test.echo')
+    host.publish('tick', { n: 1 })
+    await electron.settled()
+    expect(seenA).toHaveBeenCalledExactlyOnceWith({ n: 1 })
+    expect(seenB).not.toHaveBeenCalled()
+  })
+
+  it('opens a new connection when the host closed the previous one', async () => {
+    const { openWindow, host } = setup()
+    const win = openWindow()
+    await invoke(win.page, 'test.echo')
+    host.connections[0]!.close('host shutting down')
+    await expect(invoke(win.page, 'test.echo', 2)).resolves.toEqual(success(0, 2))
+    expect(host.connections).toHaveLength(2)
+    expect(host.connections[1]!.closed).toBe(false)
+  })
+})
+
+describe('cleanup', () => {
+  it('closes the connection when the window is destroyed: pending calls cancelled, subscriptions ended', async () => {
+    const { openWindow, host, electron } = setup()
+    const win = openWindow()
+    await invoke(win.page, 'test.subscribe', { event: 'tick' })
+    void invoke(win.page, 'test.wait')
+    await electron.settled()
+    const [connection] = host.connections
+    expect(connection?.pendingCount).toBe(1)
+    win.destroy()
+    expect(connection?.closed).toBe(true)
+    expect(connection?.closeReason).toBe('window destroyed')
+    expect(connection?.pendingCount).toBe(0)
+    expect(connection?.subscriptions.size).toBe(0)
+    expect(host.publish('tick', 1)).toBe(0)
+    expect(win.listenerCount('did-navigate')).toBe(0)
+  })
+
+  it('closes the connection when the main frame commits a new document; the next document gets a new one', async () => {
+    const { openWindow, host } = setup()
+    const win = openWindow()
+    await invoke(win.page, 'test.subscribe', { event: 'tick' })
+    win.navigate('app://atomiton/index.html', { initiator: 'renderer' })
+    const [first] = host.connections
+    expect(first?.closed).toBe(true)
+    expect(first?.closeReason).toBe('main frame navigated')
+    await invoke(win.page, 'test.echo')
+    expect(host.connections).toHaveLength(2)
+    expect(host.connections[1]?.caller.id).toBe(`window:${win.id}`)
+    expect(host.connections[1]?.closed).toBe(false)
+  })
+
+  it('keeps the connection through a same-document navigation and a navigation the guard cancels', async () => {
+    const { openWindow, host } = setup()
+    const win = openWindow()
+    hardenWebContents(asWebContents(win), { isAllowedNavigation: (url) => isAllowedOrigin(url, ['app://atomiton']) })
+    await invoke(win.page, 'test.echo')
+    const startedNavigations = vi.fn()
+    win.on('did-start-navigation', startedNavigations)
+    expect(win.navigate('app://atomiton/index.html#/settings', { sameDocument: true }).committed).toBe(true)
+    expect(win.navigate('https://evil.example/', { initiator: 'renderer' }).committed).toBe(false)
+    expect(startedNavigations).toHaveBeenCalledTimes(2)
+    expect(host.connections[0]?.closed).toBe(false)
+    await invoke(win.page, 'test.echo')
+    expect(host.connections).toHaveLength(1)
+  })
+
+  it('closes the connection when the renderer process is gone', async () => {
+    const { openWindow, host } = setup()
+    const win = openWindow()
+    await invoke(win.page, 'test.echo')
+    win.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 })
+    expect(host.connections[0]?.closeReason).toBe('renderer process gone')
+  })
+
+  it('dispose removes the handlers and closes every connection', async () => {
+    const { openWindow, host, transport, electron } = setup()
+    const win = openWindow()
+    const ownListeners = { destroyed: win.listenerCount('destroyed'), navigated: win.listenerCount('did-navigate') }
+    await invoke(win.page, 'test.echo')
+    expect(win.listenerCount('destroyed')).toBe(ownListeners.destroyed + 1)
+    await transport.dispose()
+    expect(host.connections[0]?.closeReason).toBe('transport disposed')
+    await expect(invoke(win.page, 'test.echo')).rejects.toThrow(
+      `Error invoking remote method '${IPC_CHANNELS.invoke}': Error: No handler registered for '${IPC_CHANNELS.invoke}'`,
+    )
+    expect(electron.ipcMain.listenerCount(IPC_CHANNELS.send)).toBe(0)
+    expect(win.listenerCount('destroyed')).toBe(ownListeners.destroyed)
+    expect(win.listenerCount('did-navigate')).toBe(ownListeners.navigated)
+  })
+})
+
+/** A Connectable that exposes its deliver callbacks and can be told to fail. */
+class ProbeHost implements Connectable {
+  readonly delivers: ConnectOptions['deliver'][] = []
+  failConnect = false
+  failInvoke = false
+
+  connect(options: ConnectOptions): HostConnection {
+    if (this.failConnect) throw new Error('connect exploded')
+    this.delivers.push(options.deliver)
+    let closed = false
+    return {
+      id: 'probe',
+      caller: options.caller,
+      get closed() {
+        return closed
+      },
+      invoke: (method, params) => {
+        if (this.failInvoke) throw new Error('invoke exploded')
+        return Promise.resolve(success(0, { method, params }))
+      },
+      send: () => undefined,
+      close: () => {
+        closed = true
+      },
+    }
+  }
+}
+
+describe('robustness', () => {
+  it('never throws across the wire: a host that throws yields an INTERNAL envelope and an error log', async () => {
+    const probe = new ProbeHost()
+    const { openWindow, logger } = setup({ host: probe })
+    const win = openWindow()
+    probe.failConnect = true
+    await expect(invoke(win.page, 'x.y')).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'Internal error' } })
+    probe.failConnect = false
+    probe.failInvoke = true
+    await expect(invoke(win.page, 'x.y')).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } })
+    expect(logger.entries.filter((entry) => entry.level === 'error')).toHaveLength(2)
+  })
+
+  it('deliver is a no-op once the window is destroyed, and logs instead of throwing for unserialisable payloads', async () => {
+    const probe = new ProbeHost()
+    const { openWindow, warnings, electron } = setup({ host: probe })
+    const win = openWindow()
+    const received = vi.fn()
+    win.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, received)
+    await invoke(win.page, 'x.y')
+    const deliver = probe.delivers[0]!
+    expect(() => deliver('tick', () => 1)).not.toThrow()
+    expect(warnings()).toEqual([expect.objectContaining({ msg: 'ipc: event not delivered', event: 'tick' })])
+    deliver('tick', 1)
+    await electron.settled()
+    expect(received).toHaveBeenCalledTimes(1)
+    win.destroy()
+    expect(() => deliver('tick', 2)).not.toThrow()
+    await electron.settled()
+    expect(received).toHaveBeenCalledTimes(1)
+  })
+})

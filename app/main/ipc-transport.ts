@@ -1,0 +1,212 @@
+/**
+ * The Electron IPC transport: the main-process half of the generic bridge (`app/preload/index.ts`).
+ *
+ * - `rpc:invoke` ({ method, params }) -> `HostConnection.invoke`, answered with the host's envelope;
+ * - `rpc:send`   ({ method, params }) -> `HostConnection.send`;
+ * - host events  -> `webContents.send('rpc:event:' + event, payload)`.
+ *
+ * Every message is checked before it can reach the host: the sending frame must still exist, be the main
+ * frame of its WebContents and have an allowed origin; the payload must be `{ method: string, params }`.
+ * Anything else is logged (warn) and answered with a FORBIDDEN / BAD_REQUEST envelope (invoke) or dropped
+ * (send). The handler never throws: Electron would flatten the error into "Error invoking remote method".
+ *
+ * One HostConnection per WebContents (caller `window:<id>`, kind `renderer`), made on its first valid
+ * message and closed when the WebContents is destroyed, its main frame commits a new document
+ * (`did-navigate`: load, reload, cross-document navigation) or its renderer process dies. Closing is what
+ * aborts the window's pending calls and ends its subscriptions; the next document gets a fresh connection
+ * (and fresh grants). `did-start-navigation` is deliberately not used: Electron emits it before
+ * `will-navigate`, so also for navigations that are then cancelled (by the navigation guard in
+ * `security.ts`) and for downloads, which would leave a live page with a dead connection.
+ */
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron'
+import { ErrorCodes, type ErrorShape } from '@atomiton/core/common/errors'
+import {
+  failure,
+  isBatchMessage,
+  isRequestMessage,
+  PROTOCOL_METHOD,
+  type BatchResponseMessage,
+  type ResponseMessage,
+} from '@atomiton/core/common/protocol'
+import type { Connectable, HostConnection } from '@atomiton/core/host/connection'
+import type { Disposable } from '@atomiton/core/host/disposable'
+import type { Logger } from '@atomiton/core/host/logger'
+
+/** The channels of the generic bridge. The preload repeats them (it can import nothing); a test checks both agree. */
+export const IPC_CHANNELS = {
+  invoke: 'rpc:invoke',
+  send: 'rpc:send',
+  eventPrefix: 'rpc:event:',
+} as const
+
+/** The id of an error envelope answering a message whose request id cannot be read (protocol.ts: `null`). */
+const NO_ID = null
+
+export interface IpcTransportOptions {
+  readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler' | 'on' | 'removeListener'>
+  /** The kernel's host (anything that can `connect`). */
+  readonly host: Connectable
+  /** Whether a document at this URL may talk to the host (see `security.ts`). */
+  readonly isAllowedOrigin: (url: string) => boolean
+  /** The grants of the window's caller, read when its connection is made (once per document). */
+  readonly grantsFor: (webContents: WebContents) => readonly string[]
+  readonly logger: Pick<Logger, 'warn' | 'error' | 'debug'>
+}
+
+interface Call {
+  readonly method: string
+  readonly params: unknown
+}
+
+interface Peer {
+  readonly connection: HostConnection
+  readonly detach: () => void
+}
+
+type SenderEvent = IpcMainEvent | IpcMainInvokeEvent
+type Envelope = ResponseMessage | BatchResponseMessage
+
+function isCall(args: readonly unknown[]): boolean {
+  if (args.length !== 1) return false
+  const [payload] = args
+  return (
+    typeof payload === 'object' &&
+    payload !== null &&
+    !Array.isArray(payload) &&
+    typeof (payload as { method?: unknown }).method === 'string' &&
+    (payload as { method: string }).method.length > 0
+  )
+}
+
+/** An error envelope shaped like the answer the caller waits for (per request of a batch, with their ids). */
+function refusal(args: readonly unknown[], error: ErrorShape): Envelope {
+  const payload = args[0] as Partial<Call> | undefined
+  const params = typeof payload === 'object' && payload?.method === PROTOCOL_METHOD ? payload.params : undefined
+  if (isBatchMessage(params)) {
+    return { kind: 'batch', responses: params.requests.map((r) => failure(isRequestMessage(r) ? r.id : NO_ID, error)) }
+  }
+  return failure(isRequestMessage(params) ? params.id : NO_ID, error)
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export function attachIpcTransport(options: IpcTransportOptions): Disposable {
+  const { ipcMain, host, isAllowedOrigin, grantsFor, logger } = options
+  const peers = new Map<number, Peer>()
+
+  /** Why this sender may not talk to the host, or undefined when it may. */
+  function untrusted(event: SenderEvent): string | undefined {
+    const { sender } = event
+    if (sender.isDestroyed()) return 'sender destroyed'
+    const frame = event.senderFrame
+    if (!frame) return 'sender frame gone'
+    const main = sender.mainFrame
+    const isMainFrame = frame === main || (frame.processId === main.processId && frame.routingId === main.routingId)
+    if (!isMainFrame || frame.parent !== null) return 'not the main frame'
+    if (!isAllowedOrigin(frame.url)) return 'origin not allowed'
+    return undefined
+  }
+
+  function warn(event: SenderEvent, channel: string, reason: string): void {
+    let frameUrl: string | undefined
+    try {
+      frameUrl = event.senderFrame?.url
+    } catch {
+      frameUrl = undefined
+    }
+    logger.warn({ channel, reason, processId: event.processId, frameId: event.frameId, frameUrl }, 'ipc: message refused')
+  }
+
+  function drop(id: number, reason: string): void {
+    const peer = peers.get(id)
+    if (!peer) return
+    peers.delete(id)
+    peer.detach()
+    peer.connection.close(reason)
+    logger.debug({ webContentsId: id, reason }, 'ipc: connection closed')
+  }
+
+  function connectionFor(sender: WebContents): HostConnection {
+    const id = sender.id
+    const existing = peers.get(id)
+    if (existing && !existing.connection.closed) return existing.connection
+    if (existing) drop(id, 'closed by host')
+
+    const connection = host.connect({
+      caller: { id: `window:${id}`, kind: 'renderer', grants: [...grantsFor(sender)] },
+      deliver: (event, payload) => {
+        if (sender.isDestroyed()) return
+        try {
+          sender.send(IPC_CHANNELS.eventPrefix + event, payload)
+        } catch (error) {
+          logger.warn({ webContentsId: id, event, error: describe(error) }, 'ipc: event not delivered')
+        }
+      },
+    })
+    const onDestroyed = (): void => drop(id, 'window destroyed')
+    const onNavigated = (): void => drop(id, 'main frame navigated')
+    const onGone = (): void => drop(id, 'renderer process gone')
+    sender.once('destroyed', onDestroyed)
+    sender.on('did-navigate', onNavigated)
+    sender.on('render-process-gone', onGone)
+    peers.set(id, {
+      connection,
+      detach: () => {
+        sender.removeListener('destroyed', onDestroyed)
+        sender.removeListener('did-navigate', onNavigated)
+        sender.removeListener('render-process-gone', onGone)
+      },
+    })
+    logger.debug({ webContentsId: id, connectionId: connection.id }, 'ipc: connection opened')
+    return connection
+  }
+
+  async function onInvoke(event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Envelope> {
+    try {
+      const reason = untrusted(event)
+      if (reason) {
+        warn(event, IPC_CHANNELS.invoke, reason)
+        return refusal(args, { code: ErrorCodes.FORBIDDEN, message: 'Forbidden' })
+      }
+      if (!isCall(args)) {
+        warn(event, IPC_CHANNELS.invoke, 'malformed payload')
+        return failure(NO_ID, { code: ErrorCodes.BAD_REQUEST, message: 'Expected { method: string, params }' })
+      }
+      const { method, params } = args[0] as Call
+      return await connectionFor(event.sender).invoke(method, params)
+    } catch (error) {
+      logger.error({ channel: IPC_CHANNELS.invoke, error: describe(error) }, 'ipc: invoke failed')
+      return refusal(args, { code: ErrorCodes.INTERNAL, message: 'Internal error' })
+    }
+  }
+
+  function onSend(event: IpcMainEvent, ...args: unknown[]): void {
+    try {
+      const reason = untrusted(event) ?? (isCall(args) ? undefined : 'malformed payload')
+      if (reason) {
+        warn(event, IPC_CHANNELS.send, reason)
+        return
+      }
+      const { method, params } = args[0] as Call
+      connectionFor(event.sender).send(method, params)
+    } catch (error) {
+      logger.error({ channel: IPC_CHANNELS.send, error: describe(error) }, 'ipc: send failed')
+    }
+  }
+
+  ipcMain.handle(IPC_CHANNELS.invoke, onInvoke)
+  ipcMain.on(IPC_CHANNELS.send, onSend)
+
+  let disposed = false
+  return {
+    dispose() {
+      if (disposed) return
+      disposed = true
+      ipcMain.removeHandler(IPC_CHANNELS.invoke)
+      ipcMain.removeListener(IPC_CHANNELS.send, onSend)
+      for (const id of [...peers.keys()]) drop(id, 'transport disposed')
+    },
+  }
+}
