@@ -108,6 +108,7 @@ describe('procedures with an output schema', () => {
         untyped: p.procedure({ input: z.object({ n: z.number() }), expose: true }).handler(({ n }) => n * 2),
       }),
     })
+    expectTypeOf(statusPlugin.id).toEqualTypeOf<'status'>()
     const client = createRPCClient<typeof statusPlugin>(bridge)
     expectTypeOf(client.status.get()).resolves.toEqualTypeOf<{ level: 'ok' | 'degraded'; tags: string[] }>()
     expectTypeOf(client.status.untyped({ n: 1 })).resolves.toEqualTypeOf<number>()

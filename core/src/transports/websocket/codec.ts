@@ -113,11 +113,16 @@ const stringifyOptions: StringifyOptions = {
   },
 }
 
-function encodeValue(value: unknown, what: string): string {
+/** `pair`: the value is a `[name, value]` tuple, whose `[1]` is left out of the path in messages. */
+function encodeValue(value: unknown, what: string, pair: boolean): string {
   try {
     return stringify(value, reducers, stringifyOptions)
   } catch (error) {
-    const reason = error instanceof DevalueError && error.path ? `${error.message} at ${error.path}` : error instanceof Error ? error.message : String(error)
+    let reason = error instanceof Error ? error.message : String(error)
+    if (error instanceof DevalueError) {
+      const path = pair ? error.path.replace(/^\[1\]/, '') : error.path
+      if (path) reason += ` at ${path}`
+    }
     throw new FrameEncodeError(`The ${what} could not be cloned: ${reason}`, { cause: error })
   }
 }
@@ -125,19 +130,19 @@ function encodeValue(value: unknown, what: string): string {
 // ---------------------------------------------------------------------------------------------- encode
 
 export function encodeInvoke(n: number, method: string, params: unknown): string {
-  return `i${n}:${encodeValue([method, params], `params of ${method}`)}`
+  return `i${n}:${encodeValue([method, params], `params of ${method}`, true)}`
 }
 
 export function encodeSend(method: string, params: unknown): string {
-  return `s:${encodeValue([method, params], `params of ${method}`)}`
+  return `s:${encodeValue([method, params], `params of ${method}`, true)}`
 }
 
 export function encodeReply(n: number, value: unknown): string {
-  return `r${n}:${encodeValue(value, 'reply')}`
+  return `r${n}:${encodeValue(value, 'reply', false)}`
 }
 
 export function encodeEvent(event: string, payload: unknown): string {
-  return `e:${encodeValue([event, payload], `payload of ${event}`)}`
+  return `e:${encodeValue([event, payload], `payload of ${event}`, true)}`
 }
 
 /** True when `value` can cross (it is encoded to find out: for failure paths only). */
@@ -152,8 +157,8 @@ export function isEncodable(value: unknown): boolean {
 
 // ---------------------------------------------------------------------------------------------- decode
 
-/** Frame ids are positive safe integers: at most 15 digits, no leading zero. */
-const HEADER = /^([isre])([1-9][0-9]{0,14})?:/
+/** Frame ids are positive safe integers: at most 16 digits, no leading zero. */
+const HEADER = /^([isre])([1-9][0-9]{0,15})?:/
 
 interface Parts {
   readonly tag: string
@@ -166,8 +171,9 @@ function split(text: unknown): Parts | string {
   const match = HEADER.exec(text.length > 20 ? text.slice(0, 20) : text)
   if (!match) return 'unreadable frame header'
   const tag = match[1] as string
-  const digits = match[2]
-  return { tag, n: digits === undefined ? undefined : Number(digits), body: text.slice(match[0].length) }
+  const n = match[2] === undefined ? undefined : Number(match[2])
+  if (n !== undefined && !Number.isSafeInteger(n)) return 'frame id out of range'
+  return { tag, n, body: text.slice(match[0].length) }
 }
 
 function decodeBody(body: string): { ok: true; value: unknown } | { ok: false; reason: string } {
