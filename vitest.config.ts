@@ -27,6 +27,8 @@ export default defineConfig({
       project('storage', 'plugins/storage'),
       project('node', 'plugins/node'),
       project('workflow', 'plugins/workflow'),
+      // The built-in plugins together (each plugin's own project tests it alone, on fakes of the others).
+      { extends: true, test: { name: 'integration', include: ['plugins/*.test.ts'] } },
       project('app', 'app'),
     ],
   },

@@ -1,0 +1,211 @@
+/**
+ * The wire contract of the workflow plugin: the zod schemas of its procedures' inputs and outputs and of
+ * its events. The router validates against them, discovery turns them into JSON Schemas, and the typed
+ * client reads its types from them.
+ */
+import { z } from 'zod'
+import { WorkflowDefinition } from './engine/schema'
+
+/** Finished runs kept in memory for `getRun` / `listRuns` (running runs are always kept). */
+export const DEFAULT_HISTORY_LIMIT = 50
+/** Most nodes of one run executing at once. */
+export const DEFAULT_CONCURRENCY = 4
+/** Most runs in progress at once (all workflows together). */
+export const DEFAULT_MAX_ACTIVE_RUNS = 16
+/** Upper bound of `listRuns`' `limit`. */
+export const MAX_LIST_RUNS = 1000
+
+export const READ_PERMISSION = 'workflow.read'
+export const WRITE_PERMISSION = 'workflow.write'
+export const RUN_PERMISSION = 'workflow.run'
+
+// ---------------------------------------------------------------------------------------------- documents
+
+/**
+ * The workflow document as procedures take it: the engine's `WorkflowDefinition` shape, without its
+ * duplicate-node-id refinement. A duplicate id is a graph problem like the others, so `validateWorkflow`
+ * reports it (code `duplicate-node-id`) together with the rest instead of zod reporting it alone.
+ */
+export const WorkflowDocument = z.object(WorkflowDefinition.shape)
+export type WorkflowDocument = z.output<typeof WorkflowDocument>
+
+const WorkflowIdInput = z.string().min(1, 'A workflow id is required').max(200, 'A workflow id has at most 200 characters')
+const RunIdInput = z.string().min(1, 'A run id is required').max(200, 'A run id has at most 200 characters')
+const Version = z.number().int().min(1)
+
+/** A saved workflow: the document plus what the plugin maintains. */
+export const StoredWorkflow = WorkflowDocument.extend({
+  id: z.string().min(1),
+  /** 1 on create, +1 on every update. */
+  version: Version,
+  /** Epoch milliseconds (the host's clock). */
+  createdAt: z.number(),
+  updatedAt: z.number(),
+})
+export type StoredWorkflow = z.output<typeof StoredWorkflow>
+
+export const WorkflowSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  version: Version,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  nodeCount: z.number().int().nonnegative(),
+  edgeCount: z.number().int().nonnegative(),
+})
+export type WorkflowSummary = z.output<typeof WorkflowSummary>
+
+export const ProblemCode = z.enum([
+  'unknown-node-type',
+  'duplicate-node-id',
+  'dangling-edge',
+  'unknown-input',
+  'unknown-output',
+  'cycle',
+  'missing-required-input',
+  'type-mismatch',
+  'duplicate-input-source',
+])
+export type ProblemCode = z.output<typeof ProblemCode>
+
+/** A graph problem found by `validateWorkflow`; `path` is relative to the workflow document. */
+export const Problem = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  code: ProblemCode,
+  message: z.string(),
+})
+export type Problem = z.output<typeof Problem>
+
+// ---------------------------------------------------------------------------------------------- CRUD
+
+export const CreateInput = z.object({ workflow: WorkflowDocument })
+export const IdInput = z.object({ id: WorkflowIdInput })
+export const UpdateInput = z.object({
+  id: WorkflowIdInput,
+  workflow: WorkflowDocument,
+  /** When given, the update is refused with CONFLICT unless the stored version is this one. */
+  expectedVersion: Version.optional(),
+})
+export const DeleteInput = z.object({ id: WorkflowIdInput, expectedVersion: Version.optional() })
+export const ValidateInput = z.object({ workflow: WorkflowDocument })
+
+export const ListOutput = z.object({ workflows: z.array(WorkflowSummary) })
+export const DeleteOutput = z.object({ id: z.string(), deleted: z.literal(true) })
+export const ValidateOutput = z.object({ problems: z.array(Problem) })
+
+// ---------------------------------------------------------------------------------------------- runs
+
+const Issue = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+  code: z.string().optional(),
+})
+
+/** A node's error: the node executor's (`code`, `message`, `issues` for INVALID_PARAMS...) or the engine's. */
+export const NodeError = z.object({
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(Issue).optional(),
+})
+export type NodeError = z.output<typeof NodeError>
+
+export const NodeRunState = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'])
+export type NodeRunState = z.output<typeof NodeRunState>
+export const ProgressState = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'skipped'])
+export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled'])
+export type RunStatus = z.output<typeof RunStatus>
+export const FinalRunStatus = z.enum(['succeeded', 'failed', 'cancelled'])
+
+/**
+ * Why a run did not succeed. `failed`: the first failing node (`nodeId`) and its error. `cancelled`:
+ * code CANCELLED and who cancelled (a `cancel` call, or the plugin being disabled); no `nodeId`.
+ */
+export const RunError = z.object({
+  code: z.string(),
+  message: z.string(),
+  nodeId: z.string().optional(),
+  issues: z.array(Issue).optional(),
+})
+export type RunError = z.output<typeof RunError>
+
+export const NodeRun = z.object({
+  state: NodeRunState,
+  /** For `succeeded`. */
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  /** For `failed`. */
+  error: NodeError.optional(),
+  /** Epoch milliseconds, once the node started. */
+  startedAt: z.number().optional(),
+  /** Epoch milliseconds, once a started node succeeded, failed or was cancelled. */
+  finishedAt: z.number().optional(),
+})
+export type NodeRun = z.output<typeof NodeRun>
+
+export const RunSummary = z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  /** The version of the workflow the run executes (a snapshot: later updates do not change it). */
+  workflowVersion: Version,
+  status: RunStatus,
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  /** Nodes in a final state. */
+  completed: z.number().int().nonnegative(),
+  total: z.number().int().positive(),
+  error: RunError.optional(),
+})
+export type RunSummary = z.output<typeof RunSummary>
+
+export const Run = RunSummary.extend({
+  /** Every node of the workflow, in document order. */
+  nodes: z.record(z.string(), NodeRun),
+})
+export type Run = z.output<typeof Run>
+
+export const RunInput = z.object({
+  id: WorkflowIdInput,
+  /** Overlays the static inputs of nodes for this run only: `{ [nodeId]: { [input]: value } }`. */
+  inputs: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+})
+export const RunOutput = z.object({ runId: z.string() })
+export const RunIdParams = z.object({ runId: RunIdInput })
+export const CancelOutput = z.object({ cancelled: z.boolean() })
+export const ListRunsInput = z
+  .object({
+    workflowId: WorkflowIdInput.optional(),
+    limit: z.number().int().min(1).max(MAX_LIST_RUNS).optional(),
+  })
+  .optional()
+export const ListRunsOutput = z.object({ runs: z.array(RunSummary) })
+
+// ---------------------------------------------------------------------------------------------- events
+
+export const ProgressPayload = z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  nodeId: z.string(),
+  state: ProgressState,
+  /** Nodes of the run in a final state, this event's node included. */
+  completed: z.number().int().nonnegative(),
+  total: z.number().int().positive(),
+  /** For `failed`. */
+  error: NodeError.optional(),
+})
+export type ProgressPayload = z.output<typeof ProgressPayload>
+
+export const RunFinishedPayload = z.object({
+  runId: z.string(),
+  workflowId: z.string(),
+  status: FinalRunStatus,
+  error: RunError.optional(),
+})
+export type RunFinishedPayload = z.output<typeof RunFinishedPayload>
+
+export const ChangedPayload = z.object({
+  id: z.string(),
+  op: z.enum(['created', 'updated', 'deleted']),
+  /** The new version, for `created` and `updated`. */
+  version: Version.optional(),
+})
+export type ChangedPayload = z.output<typeof ChangedPayload>

@@ -1,0 +1,64 @@
+/**
+ * The workflow document: a named graph of nodes (each an instance of a node type from the catalog,
+ * with optional static inputs) and edges (each feeds one node's named output into another node's
+ * named input).
+ *
+ * The schema checks the document's shape only. Whether the graph makes sense against the node
+ * catalog (types exist, edges connect declared ports, no cycles, ...) is `validateWorkflow`'s job.
+ */
+import { z } from 'zod'
+
+/** A node id: a letter, then up to 63 letters, digits, `_` or `-`. */
+export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+
+export const MAX_NODES = 200
+
+export const NodeId = z
+  .string()
+  .regex(NODE_ID_PATTERN, 'A node id starts with a letter and has at most 64 letters, digits, "_" or "-"')
+
+export const WorkflowNode = z.object({
+  id: NodeId,
+  /** The node type's id in the catalog. */
+  type: z.string().min(1),
+  /** Static inputs, by input name. An edge into the same input overrides the static value at run time. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  label: z.string().optional(),
+})
+
+/**
+ * `from.node`/`to.node` are any non-empty strings here: an edge naming a node that does not exist is
+ * reported by `validateWorkflow` as a `dangling-edge`, with its path.
+ */
+export const WorkflowEdge = z.object({
+  from: z.object({ node: z.string().min(1), output: z.string().min(1) }),
+  to: z.object({ node: z.string().min(1), input: z.string().min(1) }),
+})
+
+export const WorkflowDefinition = z
+  .object({
+    id: z.string().min(1).optional(),
+    name: z.string().min(1).max(100),
+    description: z.string().optional(),
+    nodes: z.array(WorkflowNode).min(1).max(MAX_NODES),
+    edges: z.array(WorkflowEdge),
+  })
+  .superRefine((def, ctx) => {
+    const firstIndex = new Map<string, number>()
+    def.nodes.forEach((node, index) => {
+      const first = firstIndex.get(node.id)
+      if (first === undefined) {
+        firstIndex.set(node.id, index)
+        return
+      }
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes', index, 'id'],
+        message: `Duplicate node id "${node.id}" (already used by nodes[${first}])`,
+      })
+    })
+  })
+
+export type WorkflowNode = z.infer<typeof WorkflowNode>
+export type WorkflowEdge = z.infer<typeof WorkflowEdge>
+export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>

@@ -1,0 +1,219 @@
+/**
+ * The workflow plugin: named graphs of nodes saved through the storage plugin, validated against the
+ * node plugin's catalog, and run through the node plugin's executor. See README.md.
+ */
+import { definePlugin, event, RpcError, type CallContext, type Clock, type Logger } from '@atomiton/plugin-sdk'
+import {
+  CancelOutput,
+  ChangedPayload,
+  CreateInput,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_MAX_ACTIVE_RUNS,
+  DeleteInput,
+  DeleteOutput,
+  IdInput,
+  ListOutput,
+  ListRunsInput,
+  ListRunsOutput,
+  ProgressPayload,
+  READ_PERMISSION,
+  Run,
+  RUN_PERMISSION,
+  RunFinishedPayload,
+  RunIdParams,
+  RunInput,
+  RunOutput,
+  StoredWorkflow,
+  UpdateInput,
+  ValidateInput,
+  ValidateOutput,
+  WRITE_PERMISSION,
+} from './api'
+import { RunManager } from './runs'
+import { WorkflowService, type CallIo } from './workflows'
+
+export interface WorkflowPluginOptions {
+  /** Most nodes of one run executing at once. Default 4. */
+  readonly concurrency?: number
+  /** Finished runs kept for `getRun` / `listRuns`. Default 50. */
+  readonly historyLimit?: number
+  /** Most runs in progress at once; `run` answers UNAVAILABLE beyond it. Default 16. */
+  readonly maxActiveRuns?: number
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`workflow: ${name} must be a whole number >= 1, got ${String(value)}`)
+  return value
+}
+
+const events = {
+  progress: event({
+    description: 'A node of a run changed state (running, then succeeded, failed, cancelled or skipped), in order',
+    payload: ProgressPayload,
+    permission: READ_PERMISSION,
+    expose: true,
+  }),
+  runFinished: event({
+    description: 'A run ended: succeeded, failed (with the failing node and its error) or cancelled',
+    payload: RunFinishedPayload,
+    permission: READ_PERMISSION,
+    expose: true,
+  }),
+  changed: event({
+    description: 'A workflow was created, updated or deleted',
+    payload: ChangedPayload,
+    permission: READ_PERMISSION,
+    expose: true,
+  }),
+}
+
+interface Services {
+  readonly workflows: WorkflowService
+  readonly runs: RunManager
+  readonly logger: Logger
+}
+
+/** A handler's view for the workflow service: its own calls (cancelled with it) and the `changed` event. */
+function io(ctx: CallContext<Services, typeof events>): CallIo {
+  return {
+    call: (method, params, options) => ctx.call(method, params, options),
+    signal: ctx.signal,
+    logger: ctx.logger,
+    emitChanged: (payload) => {
+      try {
+        ctx.emit('changed', payload)
+      } catch (error) {
+        ctx.logger.warn({ err: error }, 'Could not emit workflow.changed')
+      }
+    },
+  }
+}
+
+export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY)
+  const historyLimit = positiveInteger('historyLimit', options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
+  const maxActiveRuns = positiveInteger('maxActiveRuns', options.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS)
+
+  return definePlugin({
+    id: 'workflow',
+    version: '0.1.0',
+    description: 'Workflows: named graphs of nodes, saved, validated and run through the node executor',
+    dependencies: ['node', 'storage'],
+    // Reading types and executing nodes; reading and writing storage (its own namespace only).
+    permissions: ['node.read', 'node.execute', 'storage.read', 'storage.write'],
+    services: {
+      workflows: ({ clock }: { clock: Clock }) => new WorkflowService(clock),
+      runs: ({ clock, logger }: { clock: Clock; logger: Logger }) =>
+        new RunManager({
+          concurrency,
+          historyLimit,
+          maxActiveRuns,
+          now: () => clock.now(),
+          onEmitError: (error) => logger.warn({ err: error }, 'Could not emit a run event'),
+        }),
+    },
+    events,
+    procedures: (p) => ({
+      create: p.procedure({
+        description: 'Validates and saves a new workflow; answers it with its generated id and version 1',
+        input: CreateInput,
+        output: StoredWorkflow,
+        permission: WRITE_PERMISSION,
+        expose: true,
+        handler: ({ workflow }, ctx) => ctx.services.workflows.create(workflow, io(ctx)),
+      }),
+      get: p.procedure({
+        description: 'A saved workflow',
+        input: IdInput,
+        output: StoredWorkflow,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: ({ id }, ctx) => ctx.services.workflows.get(id, io(ctx)),
+      }),
+      list: p.procedure({
+        description: 'Summaries of the saved workflows, by name',
+        output: ListOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: async (_input, ctx) => ({ workflows: await ctx.services.workflows.list(io(ctx)) }),
+      }),
+      update: p.procedure({
+        description: 'Validates and replaces a saved workflow (CONFLICT when expectedVersion is not the stored one)',
+        input: UpdateInput,
+        output: StoredWorkflow,
+        permission: WRITE_PERMISSION,
+        expose: true,
+        handler: ({ id, workflow, expectedVersion }, ctx) => ctx.services.workflows.update(id, workflow, expectedVersion, io(ctx)),
+      }),
+      delete: p.procedure({
+        description: 'Deletes a saved workflow (its runs in progress go on)',
+        input: DeleteInput,
+        output: DeleteOutput,
+        permission: WRITE_PERMISSION,
+        expose: true,
+        handler: ({ id, expectedVersion }, ctx) => ctx.services.workflows.delete(id, expectedVersion, io(ctx)),
+      }),
+      validate: p.procedure({
+        description: 'The graph problems of a workflow document, without saving it (paths relative to the document)',
+        input: ValidateInput,
+        output: ValidateOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: async ({ workflow }, ctx) => ({ problems: await ctx.services.workflows.problems(workflow, io(ctx)) }),
+      }),
+      run: p.procedure({
+        description: 'Starts a run of a saved workflow and answers its id at once; `inputs` overlays static node inputs',
+        input: RunInput,
+        output: RunOutput,
+        permission: RUN_PERMISSION,
+        expose: true,
+        handler: async ({ id, inputs }, ctx) => {
+          const { workflow, def } = await ctx.services.workflows.prepareRun(id, inputs, io(ctx))
+          // The caller may have gone away (or the call timed out) meanwhile: start nothing it cannot know of.
+          if (ctx.signal.aborted) throw ctx.signal.reason instanceof RpcError ? ctx.signal.reason : new RpcError('CANCELLED')
+          return { runId: ctx.services.runs.start(workflow.id, workflow.version, def) }
+        },
+      }),
+      cancel: p.procedure({
+        description: 'Cancels a run: its running nodes are cancelled, the others skipped; false when it already ended',
+        input: RunIdParams,
+        output: CancelOutput,
+        permission: RUN_PERMISSION,
+        expose: true,
+        handler: ({ runId }, ctx) => ({ cancelled: ctx.services.runs.cancel(runId) }),
+      }),
+      getRun: p.procedure({
+        description: 'A run: its status, and each node with its state, outputs or error',
+        input: RunIdParams,
+        output: Run,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: ({ runId }, ctx) => ctx.services.runs.get(runId),
+      }),
+      listRuns: p.procedure({
+        description: 'Recent runs, the newest first (runs in progress and the last finished ones)',
+        input: ListRunsInput,
+        output: ListRunsOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: (input, ctx) => ({ runs: ctx.services.runs.list(input ?? {}) }),
+      }),
+    }),
+    setup(ctx) {
+      const runs = ctx.services.runs
+      runs.attach({
+        call: (method, params, callOptions) => ctx.call(method, params, callOptions),
+        emit: (name: 'progress' | 'runFinished', payload: never) => ctx.emit(name, payload),
+      })
+      // Disabling aborts this signal first, while the plugin's events are still registered: runs are
+      // cancelled (every running node's signal aborts) and their last events still go out.
+      const stop = (): void => runs.shutdown()
+      if (ctx.signal.aborted) stop()
+      else ctx.signal.addEventListener('abort', stop, { once: true })
+    },
+  })
+}
+
+/** The plugin with its default options. */
+export const workflowPlugin = createWorkflowPlugin()
