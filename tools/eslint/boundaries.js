@@ -6,7 +6,8 @@
  *   imports plugin-sdk (the SDK is built on core, not the other way round).
  * - app/renderer/ never imports Electron or Node built-ins, and reaches the kernel only through
  *   `@atomiton/core/client`, `@atomiton/core/common/*` and the WebSocket bridge of browser mode
- *   (`@atomiton/core/transports/websocket`, not its Node server) (type-only imports of anything are fine: they
+ *   (`@atomiton/core/transports/websocket`, not its Node server), and the conductor facade (app/conductor)
+ *   (type-only imports of anything are fine: they
  *   vanish at build time, which is how the client's types come from the plugins' definitions).
  */
 import path from 'node:path'
@@ -67,7 +68,7 @@ function problem(source, file, typeOnly) {
     if (target.path.startsWith('app/renderer') || target.path.startsWith('core/src/client') || target.path.startsWith('core/src/common')) return null
     // The browser-mode bridge (browser-safe); its Node server half lives in websocket/server.
     if (target.path.startsWith('core/src/transports/websocket') && !target.path.endsWith('/server')) return null
-    if (target.path === 'app/bridge.d' || target.path.startsWith('app/common')) return null
+    if (target.path === 'app/bridge.d' || target.path.startsWith('app/common') || target.path.startsWith('app/conductor')) return null
     return `the renderer reaches the kernel only through @atomiton/core/client (found "${source}"; use \`import type\` for types)`
   }
   return null
