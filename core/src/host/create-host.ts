@@ -20,7 +20,7 @@ import { defaultRateLimitPolicy, RateLimiter, type RateLimitPolicy } from './rat
 import { Router, type RouterConfig } from './router'
 import { RpcConnection, type ConnectionLimits } from './rpc-connection'
 import { createMemoryStoreFactory } from './stores/memory-store'
-import type { StoreFactory } from './stores/key-value-store'
+import type { KeyValueStore, StoreFactory } from './stores/key-value-store'
 
 export interface HostOptions {
   readonly plugins: readonly AnyPluginDefinition[]
@@ -51,6 +51,8 @@ export interface HostOptions {
 
 export interface HostCradle extends HostServices {
   readonly container: AwilixContainer
+  /** The host's own settings (the enabled set of plugins). */
+  readonly settings: KeyValueStore
   readonly hooks: HostHooks
   readonly router: Router
   readonly eventBus: EventBus
@@ -108,6 +110,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     clock: asValue(options.clock ?? { now: () => Date.now() }),
     stores: asValue(options.stores ?? createMemoryStoreFactory()),
     runtime: asValue(defaultRuntime(options.runtime)),
+    settings: asFunction(({ stores }: HostCradle) => stores.open('settings')).singleton(),
     routerConfig: asValue(routerConfig),
     pluginHostConfig: asValue({ disposeTimeoutMs: options.disposeTimeoutMs ?? 5_000 }),
     limits: asValue({ maxBatchSize: options.maxBatchSize ?? 1000 }),

@@ -151,8 +151,8 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
   }
 
   private fail(error: unknown): void {
+    // Already answered (aborted, timed out): whatever the handler throws afterwards is not reported.
     if (this.#settled) return
-    // A handler that rethrows its own abort reason reports the abort, not an internal error.
     const shape: ErrorShape = toErrorShape(error, this.#router.config.exposeErrors, this.entry.plugin.logger, {
       method: this.method,
       caller: this.caller.id,
@@ -184,6 +184,7 @@ export class Router {
   readonly #logger: Logger
   readonly config: RouterConfig
   readonly deadlines = new Deadlines()
+  #localIds = 0
   explainMissing: MissingMethodExplainer = () => undefined
 
   constructor({ hooks, logger, routerConfig }: RouterDependencies) {
@@ -330,8 +331,6 @@ export class Router {
       signal?.removeEventListener('abort', onAbort)
     }
   }
-
-  #localIds = 0
 
   /** @internal Builds the success envelope, validating the output when configured. */
   answer(call: ActiveCall, value: unknown): ResponseMessage {

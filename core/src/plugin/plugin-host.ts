@@ -20,7 +20,7 @@ import type { ExtensionRegistry } from '../host/extensions'
 import type { HostHooks } from '../host/hooks'
 import type { Logger } from '../host/logger'
 import type { Router } from '../host/router'
-import type { KeyValueStore, StoreFactory } from '../host/stores/key-value-store'
+import type { KeyValueStore } from '../host/stores/key-value-store'
 import type { PluginManager } from './context-types'
 import type { AnyPluginDefinition } from './definition'
 import { orderByDependencies, transitiveDependencies, transitiveDependents } from './order'
@@ -42,7 +42,8 @@ export interface PluginHostDependencies {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly logger: Logger
-  readonly stores: StoreFactory
+  /** Where the enabled set is persisted. */
+  readonly settings: KeyValueStore
   readonly pluginHostConfig: PluginHostConfig
 }
 
@@ -59,7 +60,6 @@ export class PluginHost implements PluginManager {
   readonly #slots = new Map<string, Slot>()
   #order: AnyPluginDefinition[] = []
   #queue: Promise<unknown> = Promise.resolve()
-  #settings: KeyValueStore | undefined
   #stopped = false
 
   constructor(deps: PluginHostDependencies) {
@@ -277,12 +277,8 @@ export class PluginHost implements PluginManager {
     return new RpcError('PLUGIN_DISABLED', `Plugin "${domain}" is ${slot.state}`, { plugin: domain, state: slot.state })
   }
 
-  #store(): KeyValueStore {
-    return (this.#settings ??= this.#deps.stores.open('settings'))
-  }
-
   #persisted(): Record<string, boolean> {
-    const value = this.#store().get(ENABLED_KEY)
+    const value = this.#deps.settings.get(ENABLED_KEY)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
     const out: Record<string, boolean> = {}
     for (const [id, enabled] of Object.entries(value)) if (typeof enabled === 'boolean') out[id] = enabled
@@ -290,7 +286,7 @@ export class PluginHost implements PluginManager {
   }
 
   #remember(id: string, enabled: boolean): void {
-    this.#store().set(ENABLED_KEY, { ...this.#persisted(), [id]: enabled })
+    this.#deps.settings.set(ENABLED_KEY, { ...this.#persisted(), [id]: enabled })
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
