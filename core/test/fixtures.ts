@@ -2,16 +2,7 @@
 import { z } from 'zod'
 import { definePlugin, event } from '../src/plugin/definition'
 
-/** Resolves by hand: tests synchronise on these, never on sleeps. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+export { deferred } from '@atomiton/plugin-sdk/testing'
 
 export const mathPlugin = definePlugin({
   id: 'math',

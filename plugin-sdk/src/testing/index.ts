@@ -107,3 +107,4 @@ export async function createTestHost<const P extends readonly AnyPluginDefinitio
 }
 
 export { createStoreFolder, type StoreFolder } from './file-stores'
+export { deferred, type Deferred } from './deferred'

@@ -14,24 +14,13 @@
  */
 import { z } from 'zod'
 import { definePlugin, RpcError, type ValidationIssue } from '@atomiton/plugin-sdk'
+import { deferred, type Deferred } from '@atomiton/plugin-sdk/testing'
+
+export { deferred, type Deferred }
 
 // ---------------------------------------------------------------------------------------------- deferred
 
-export interface Deferred<T> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-  reject(error: unknown): void
-}
 
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 // ---------------------------------------------------------------------------------------------- node
 

@@ -1,3 +1,4 @@
+import { deferred } from '@atomiton/plugin-sdk/testing'
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { NodeError } from './errors'
@@ -27,16 +28,6 @@ function setup(types: NodeType[], options: ConstructorParameters<typeof NodeExec
   return { registry, executor }
 }
 
-/** A promise the test settles by hand. */
-function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 function recorder(): { options: Required<Pick<ExecuteOptions, 'onStatus' | 'onProgress' | 'onLog'>>; events: string[]; statuses: ExecutionRecord[] } {
   const events: string[] = []

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { deferred, type Deferred } from '@atomiton/plugin-sdk/testing'
 import { NodeAbortedError, runGraph, type ExecuteNode, type NodeOutputs, type ProgressEvent } from './run'
 import { WorkflowPlanError } from './plan'
 import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from './schema'
@@ -6,21 +7,7 @@ import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from './schema'
 // ---------------------------------------------------------------------------------------------
 // Helpers: explicit deferreds only (no timers, no sleeps).
 
-interface Deferred<T> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-  reject(error: unknown): void
-}
 
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 interface Call {
   readonly node: WorkflowNode
