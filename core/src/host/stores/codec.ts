@@ -14,6 +14,7 @@
  * `"since": [["Date", "2024-05-01T10:00:00.000Z"]]`, readable and editable without escaped quotes.
  */
 import { DevalueError, parse, stringify } from 'devalue'
+import { errorConstructors } from '../../common/error-constructors'
 
 export interface StoredEntry {
   /** devalue's text for the value. */
@@ -27,15 +28,6 @@ export class EncodeError extends Error {
   override readonly name = 'EncodeError'
 }
 
-const errorConstructors: Readonly<Record<string, ErrorConstructor>> = {
-  Error,
-  EvalError,
-  RangeError,
-  ReferenceError,
-  SyntaxError,
-  TypeError,
-  URIError,
-}
 
 interface ErrorPayload {
   name: string

@@ -25,6 +25,7 @@
  * Decoding never throws: it answers `{ ok: false, n?, reason }` for anything malformed.
  */
 import { DevalueError, parse, stringify, type StringifyOptions } from 'devalue'
+import { errorConstructors } from '../../common/error-constructors'
 
 export interface InvokeFrame {
   readonly t: 'invoke'
@@ -66,15 +67,6 @@ export class FrameEncodeError extends Error {
 
 // ---------------------------------------------------------------------------------------------- values
 
-const errorConstructors: Readonly<Record<string, ErrorConstructor>> = {
-  Error,
-  EvalError,
-  RangeError,
-  ReferenceError,
-  SyntaxError,
-  TypeError,
-  URIError,
-}
 
 /** Runs for every value devalue flattens: keep it a cheap `instanceof`. */
 const reducers = {
