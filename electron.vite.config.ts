@@ -1,12 +1,14 @@
 /**
  * electron-vite 6 build of the three Electron targets (`npx electron-vite build`):
  *
- * - main      `app/main/index.ts`        -> `out/main/`
+ * - main      `app/main/index.ts`        -> `out/main/index.js` (ESM, npm deps external: package.json's `"main"`)
  * - preload   `app/preload/index.ts`     -> `out/preload/index.cjs`: ONE CommonJS file that requires only
  *             `electron`, as a sandboxed preload must (`externalizeDeps: false`, format `cjs`, no chunks)
  * - renderer  `app/renderer/index.html`  -> `out/renderer/`
  *
  * The preload can be built alone (it is what the tests load): `node app/test-support/build-preload.mjs [outDir]`.
+ * So can the renderer, with browser mode's server (`out/serve/cli.js`, `app/serve/vite.config.ts`), when stale:
+ * `node app/serve/build.mjs` (what `npm run serve` runs first). `npm run build` builds all four.
  */
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
