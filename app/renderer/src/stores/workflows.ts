@@ -1,0 +1,303 @@
+/**
+ * Workflows (the Workflows view): the saved list, one draft being edited, its validation problems
+ * (paths relative to the document, so the editor shows each at its node or edge row), runs with live
+ * progress (the conductor's `workflow.start` follows `workflow.progress` / `workflow.runFinished`),
+ * cancel, and the run history.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, watch } from 'vue'
+import type { Output, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../conductor'
+import { issuesUnder, toErrorInfo, type ErrorInfo, type Issue } from '../lib/errors'
+import { plain } from '../lib/plain'
+import { useCatalogStore } from './catalog'
+import { useConnectionStore } from './connection'
+
+export type WorkflowSummary = Output<'workflow.list'>['workflows'][number]
+export type StoredWorkflow = Output<'workflow.get'>
+export type { WorkflowDocument }
+export type WorkflowNode = WorkflowDocument['nodes'][number]
+export type WorkflowEdge = WorkflowDocument['edges'][number]
+export type RunSummary = Output<'workflow.listRuns'>['runs'][number]
+export type RunDetails = WorkflowRun
+
+export interface Draft {
+  /** Undefined until saved. */
+  id?: string
+  version?: number
+  doc: WorkflowDocument
+}
+
+export interface LiveRun {
+  runId?: string
+  workflowId: string
+  status: 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rejected'
+  completed: number
+  total: number
+  nodes: Record<string, string>
+  error?: ErrorInfo
+  cancelling?: boolean
+  /** The finished run, with every node's outputs. */
+  result?: WorkflowRun
+}
+
+export function blankWorkflow(): WorkflowDocument {
+  return { name: 'Untitled workflow', description: '', nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 'hello' } }], edges: [] }
+}
+
+function documentOf(saved: StoredWorkflow): WorkflowDocument {
+  const { name, description, nodes, edges } = saved
+  return JSON.parse(JSON.stringify({ name, ...(description === undefined ? {} : { description }), nodes, edges })) as WorkflowDocument
+}
+
+/**
+ * The document as the host takes it: empty descriptions, labels and inputs left out. It reads through
+ * the reactive draft (so `dirty` tracks every edit); `plain()` it before sending.
+ */
+function cleanDocument(doc: WorkflowDocument): WorkflowDocument {
+  return {
+    name: doc.name,
+    ...(doc.description ? { description: doc.description } : {}),
+    nodes: doc.nodes.map((node) => ({
+      id: node.id,
+      type: node.type,
+      ...(node.label ? { label: node.label } : {}),
+      ...(node.inputs && Object.keys(node.inputs).length > 0 ? { inputs: node.inputs } : {}),
+    })),
+    edges: doc.edges,
+  }
+}
+
+export const useWorkflowsStore = defineStore('workflows', () => {
+  const connection = useConnectionStore()
+  const catalog = useCatalogStore()
+  const summaries = shallowRef<readonly WorkflowSummary[]>([])
+  const listError = ref<ErrorInfo | null>(null)
+  const draft = ref<Draft | null>(null)
+  const savedJson = ref<string | null>(null)
+  const problems = ref<Issue[]>([])
+  const validating = ref(false)
+  const saving = ref(false)
+  const saveError = ref<ErrorInfo | null>(null)
+  const runs = shallowRef<readonly RunSummary[]>([])
+  const live = ref<LiveRun | null>(null)
+  const details = shallowRef<RunDetails | null>(null)
+  let cancelRun: (() => Promise<boolean>) | undefined
+  let started = false
+  let validateTimer: ReturnType<typeof setTimeout> | undefined
+  let validation = 0
+
+  const dirty = computed(() => draft.value !== null && JSON.stringify(cleanDocument(draft.value.doc)) !== savedJson.value)
+  const running = computed(() => live.value !== null && (live.value.status === 'running' || live.value.status === 'starting'))
+
+  async function loadList(): Promise<void> {
+    if (!catalog.hasMethod('workflow.list')) {
+      summaries.value = []
+      return
+    }
+    try {
+      summaries.value = await connection.api().workflow.list()
+      listError.value = null
+    } catch (caught) {
+      listError.value = toErrorInfo(caught)
+    }
+  }
+
+  async function loadRuns(): Promise<void> {
+    const id = draft.value?.id
+    if (id === undefined || !catalog.hasMethod('workflow.listRuns')) {
+      runs.value = []
+      return
+    }
+    try {
+      runs.value = (await connection.api().workflow.runs(id)).slice(0, 20)
+    } catch {
+      runs.value = []
+    }
+  }
+
+  function start(): Promise<void> {
+    if (!started) {
+      started = true
+      catalog.follow('workflow.changed', () => void loadList())
+      // Runs started elsewhere (another window, the explorer) show up in the history too.
+      catalog.follow('workflow.runFinished', (event) => {
+        if (event.workflowId === draft.value?.id) void loadRuns()
+      })
+      watch(() => catalog.version, () => void loadList())
+    }
+    return loadList()
+  }
+
+  function edit(next: Draft, saved: boolean): void {
+    draft.value = next
+    savedJson.value = saved ? JSON.stringify(cleanDocument(next.doc)) : null
+    problems.value = []
+    saveError.value = null
+    details.value = null
+    if (live.value && live.value.workflowId !== next.id) live.value = null
+    void loadRuns()
+  }
+
+  async function open(id: string): Promise<void> {
+    try {
+      const saved = await connection.api().workflow.get(id)
+      edit({ id: saved.id, version: saved.version, doc: documentOf(saved) }, true)
+    } catch (caught) {
+      listError.value = toErrorInfo(caught)
+    }
+  }
+
+  function create(): void {
+    edit({ doc: blankWorkflow() }, false)
+    scheduleValidation(0)
+  }
+
+  function close(): void {
+    draft.value = null
+    savedJson.value = null
+    problems.value = []
+    runs.value = []
+    live.value = null
+    details.value = null
+  }
+
+  /** Shape errors (zod, under `workflow`) and graph problems alike, relative to the document. */
+  function problemsOf(error: ErrorInfo): Issue[] | undefined {
+    if (error.code !== 'INVALID_PARAMS') return undefined
+    const under = issuesUnder(error.issues, ['workflow'])
+    return under.length > 0 ? under : undefined
+  }
+
+  async function validate(): Promise<void> {
+    const current = draft.value
+    if (!current || !catalog.hasMethod('workflow.validate')) return
+    const ticket = ++validation
+    validating.value = true
+    try {
+      const found = await connection.api().workflow.validate(plain(cleanDocument(current.doc)))
+      if (ticket === validation) problems.value = found
+    } catch (caught) {
+      if (ticket !== validation) return
+      const info = toErrorInfo(caught)
+      const shape = problemsOf(info)
+      problems.value = shape ?? []
+      if (!shape) saveError.value = info
+    } finally {
+      if (ticket === validation) validating.value = false
+    }
+  }
+
+  function scheduleValidation(delayMs = 350): void {
+    clearTimeout(validateTimer)
+    validateTimer = setTimeout(() => void validate(), delayMs)
+  }
+
+  async function save(): Promise<boolean> {
+    const current = draft.value
+    if (!current) return false
+    saving.value = true
+    saveError.value = null
+    const workflow = plain(cleanDocument(current.doc))
+    try {
+      const api = connection.api()
+      const saved = current.id === undefined ? await api.workflow.create(workflow) : await api.workflow.update(current.id, workflow, current.version)
+      current.id = saved.id
+      current.version = saved.version
+      savedJson.value = JSON.stringify(cleanDocument(current.doc))
+      problems.value = []
+      await Promise.all([loadList(), loadRuns()])
+      return true
+    } catch (caught) {
+      const info = toErrorInfo(caught)
+      const shape = problemsOf(info)
+      if (shape) problems.value = shape
+      saveError.value = info
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
+  async function remove(): Promise<boolean> {
+    const current = draft.value
+    if (!current?.id) {
+      close()
+      return true
+    }
+    try {
+      await connection.api().workflow.remove(current.id)
+      close()
+      await loadList()
+      return true
+    } catch (caught) {
+      saveError.value = toErrorInfo(caught)
+      return false
+    }
+  }
+
+  function onProgress(state: LiveRun, event: WorkflowProgress): void {
+    state.runId = event.runId
+    state.completed = Math.max(state.completed, event.completed)
+    state.total = event.total
+    state.nodes[event.nodeId] = event.state
+  }
+
+  function finish(state: LiveRun, run: WorkflowRun): void {
+    state.status = run.status
+    state.completed = run.completed
+    state.total = run.total
+    state.cancelling = false
+    for (const [nodeId, node] of Object.entries(run.nodes)) state.nodes[nodeId] = node.state
+    if (run.error) state.error = toErrorInfo(run.error)
+    state.result = run
+  }
+
+  /** Runs the saved workflow; progress and the end arrive through the conductor's run handle. */
+  async function run(): Promise<void> {
+    const current = draft.value
+    if (!current?.id) return
+    details.value = null
+    live.value = { workflowId: current.id, status: 'starting', completed: 0, total: current.doc.nodes.length, nodes: {} }
+    const state = live.value
+    try {
+      const handle = await connection.api().workflow.start(current.id, { onProgress: (event) => onProgress(state, event) })
+      state.runId = handle.runId
+      if (state.status === 'starting') state.status = 'running'
+      cancelRun = handle.cancel
+      void loadRuns()
+      finish(state, await handle.done)
+    } catch (caught) {
+      state.status = state.runId === undefined ? 'rejected' : 'failed'
+      state.cancelling = false
+      state.error = toErrorInfo(caught)
+    } finally {
+      if (live.value === state) cancelRun = undefined
+      if (state.runId !== undefined) void loadRuns()
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    const state = live.value
+    if (!state || !cancelRun) return
+    state.cancelling = true
+    try {
+      await cancelRun()
+    } catch (caught) {
+      state.cancelling = false
+      state.error = toErrorInfo(caught)
+    }
+  }
+
+  async function showRun(runId: string): Promise<void> {
+    try {
+      details.value = await connection.api().client.workflow.getRun({ runId })
+    } catch (caught) {
+      saveError.value = toErrorInfo(caught)
+    }
+  }
+
+  return {
+    summaries, listError, draft, problems, validating, saving, saveError, runs, live, details, dirty, running,
+    start, loadList, loadRuns, open, create, close, validate, scheduleValidation, save, remove, run, cancel, showRun,
+  }
+})
