@@ -1,11 +1,20 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import pluginVue from 'eslint-plugin-vue'
 import boundaries from './tools/eslint/boundaries.js'
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'coverage/**', 'test-results/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // .vue files: Vue's error-prevention rules, and the architecture rule on their <script> imports too.
+  ...pluginVue.configs['flat/essential'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    // TypeScript (vue-tsc) checks names; no-undef does not know DOM types in <script lang="ts">.
+    rules: { 'no-undef': 'off' },
+  },
   {
     plugins: { architecture: boundaries },
     rules: {

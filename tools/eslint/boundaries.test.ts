@@ -30,5 +30,8 @@ describe('architecture lint rule', () => {
     expect(await problems('app/renderer/src/ok.ts', `import { createRPCClient } from '@atomiton/core/client'\nimport type { Host } from '@atomiton/core'\nexport { createRPCClient, type Host }`)).toEqual([])
     expect(await problems('app/renderer/src/bad.ts', `import { createHost } from '@atomiton/core'\nexport { createHost }`)).toHaveLength(1)
     expect(await problems('app/renderer/src/bad.ts', `import { ipcRenderer } from 'electron'\nexport { ipcRenderer }`)).toHaveLength(1)
+    const component = (imports: string) => `<script setup lang="ts">\n${imports}\nvoid x\n</script>\n<template><div /></template>\n`
+    expect(await problems('app/renderer/src/Bad.vue', component(`import { createHost as x } from '@atomiton/core'`))).toHaveLength(1)
+    expect(await problems('app/renderer/src/Good.vue', component(`import { RpcError as x } from '@atomiton/core/client'`))).toEqual([])
   })
 })
