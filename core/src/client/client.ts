@@ -61,6 +61,10 @@ class ClientCore {
   readonly #subscriptions = new Map<string, EventSubscription>()
   #queue: RequestMessage[] = []
   #scheduled = false
+  /** A queued call was abandoned before the flush: the flush must drop it (rare; skips a filter otherwise). */
+  #abandonedInQueue = false
+  /** Bound once: a closure per flush is allocation on every tick that makes calls. */
+  readonly #flushQueue = (): void => this.#flush()
   #nextId = 0
   #stopProtocolListeners: (() => void) | undefined
 
@@ -97,7 +101,7 @@ class ClientCore {
       this.#queue.push(request)
       if (!this.#scheduled) {
         this.#scheduled = true
-        queueMicrotask(() => this.#flush())
+        queueMicrotask(this.#flushQueue)
       }
     })
   }
@@ -188,7 +192,8 @@ class ClientCore {
     const requests = this.#queue
     this.#queue = []
     // Calls abandoned before the flush (cancelled in the same tick) need not travel.
-    const live = requests.filter((request) => this.#pending.has(request.id as number))
+    const live = this.#abandonedInQueue ? requests.filter((request) => this.#pending.has(request.id as number)) : requests
+    this.#abandonedInQueue = false
     if (live.length > 0) this.#send(live)
   }
 
@@ -216,8 +221,14 @@ class ClientCore {
         for (const request of requests) this.#settleError(request.id as number, RpcError.fromShape(value.error))
       } else this.#settle(value)
     }
+    // Only a call the reply left unanswered gets an error: building one per call answered (an Error
+    // captures a stack trace) cost more than the rest of the client's work on a small call (measured:
+    // scenario 4, where it was the main thread's top JavaScript function by self time, and the typed call
+    // cost ~17 µs more than a bare `bridge.invoke`; now about the same).
     for (const request of requests) {
-      this.#settleError(request.id as number, new RpcError('INTERNAL', `No answer to ${request.method} in the host's reply`))
+      if (this.#pending.has(request.id as number)) {
+        this.#settleError(request.id as number, new RpcError('INTERNAL', `No answer to ${request.method} in the host's reply`))
+      }
     }
   }
 
@@ -237,6 +248,7 @@ class ClientCore {
   #abandon(id: number, error: RpcError, reason: CancelMessage['reason'] = 'cancelled'): void {
     const pending = this.#take(id)
     if (!pending) return
+    if (this.#scheduled) this.#abandonedInQueue = true
     pending.reject(error)
     const cancel: CancelMessage = { kind: 'cancel', id, reason }
     try {

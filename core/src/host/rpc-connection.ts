@@ -35,6 +35,17 @@ export interface ConnectionDependencies {
 
 let connectionCount = 0
 
+/** What a connection answers a peer's invoke with. */
+export type Answer = ResponseMessage | BatchResponseMessage
+
+/**
+ * For transports: the connection's answer, synchronously when it is known at once and the connection is
+ * this package's own (`RpcConnection.answer`); otherwise `connection.invoke`'s promise.
+ */
+export function answerOf(connection: HostConnection, method: string, params: unknown): Answer | Promise<Answer> {
+  return connection instanceof RpcConnection ? connection.answer(method, params) : connection.invoke(method, params)
+}
+
 export class RpcConnection implements HostConnection, Subscriber {
   readonly id: string
   readonly caller: Caller
@@ -64,32 +75,51 @@ export class RpcConnection implements HostConnection, Subscriber {
   }
 
   invoke(method: string, params: unknown): Promise<ResponseMessage | BatchResponseMessage> {
-    if (this.#closed) return Promise.resolve(failure(null, { code: 'UNAVAILABLE', message: 'Connection closed' }))
+    const answer = this.answer(method, params)
+    return answer instanceof Promise ? answer : Promise.resolve(answer)
+  }
+
+  /**
+   * `invoke`, without the promise when the answer is known at once (see `Router.route`): the transports
+   * of this package use it through `answerOf`, so a small synchronous call is answered in the same turn,
+   * with no promise, no `then` closures and no microtask between the request and the reply, and a batch
+   * of synchronous calls is assembled without one promise per request and a `Promise.all` (measured: the
+   * host's time for a batch of 1,000 small calls, ~0.27 ms -> ~0.17 ms; see docs/benchmarks.md, scenario 3).
+   * Never throws for well-formed input; failures are envelopes.
+   */
+  answer(method: string, params: unknown): Answer | Promise<Answer> {
+    if (this.#closed) return failure(null, { code: 'UNAVAILABLE', message: 'Connection closed' })
     const { router } = this.#deps
     if (method !== PROTOCOL_METHOD) {
-      if (typeof method !== 'string') return Promise.resolve(failure(null, { code: 'BAD_REQUEST', message: 'method must be a string' }))
+      if (typeof method !== 'string') return failure(null, { code: 'BAD_REQUEST', message: 'method must be a string' })
       // Shorthand `invoke('domain.method', params)`: answered with a plain response envelope.
-      return router.dispatch(this.caller, { kind: 'request', id: `local-${++this.#shorthandIds}`, method, params }, this, this.#inflight)
+      return router.route(this.caller, { kind: 'request', id: `local-${++this.#shorthandIds}`, method, params }, this, this.#inflight)
     }
-    if (isRequestMessage(params)) return router.dispatch(this.caller, params, this, this.#inflight)
+    if (isRequestMessage(params)) return router.route(this.caller, params, this, this.#inflight)
     if (isBatchMessage(params)) {
       const { requests } = params
       if (requests.length > this.#deps.limits.maxBatchSize) {
-        return Promise.resolve(
-          failure(null, {
-            code: 'PAYLOAD_TOO_LARGE',
-            message: `A batch may carry at most ${this.#deps.limits.maxBatchSize} requests (got ${requests.length})`,
-          }),
-        )
+        return failure(null, {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `A batch may carry at most ${this.#deps.limits.maxBatchSize} requests (got ${requests.length})`,
+        })
       }
-      const pending = requests.map((request) =>
-        isRequestMessage(request)
-          ? router.dispatch(this.caller, request, this, this.#inflight)
-          : Promise.resolve(failure(idOf(request), { code: 'BAD_REQUEST', message: 'Malformed request in batch' })),
-      )
-      return Promise.all(pending).then((responses): BatchResponseMessage => ({ kind: 'batch', responses }))
+      const responses = new Array<ResponseMessage>(requests.length)
+      let waiting: Promise<void>[] | undefined
+      for (let i = 0; i < requests.length; i++) {
+        const request = requests[i]
+        const response = isRequestMessage(request)
+          ? router.route(this.caller, request, this, this.#inflight)
+          : failure(idOf(request), { code: 'BAD_REQUEST', message: 'Malformed request in batch' })
+        if (response instanceof Promise) {
+          waiting ??= []
+          waiting.push(response.then((settled) => void (responses[i] = settled)))
+        } else responses[i] = response
+      }
+      const batch: BatchResponseMessage = { kind: 'batch', responses }
+      return waiting === undefined ? batch : Promise.all(waiting).then(() => batch)
     }
-    return Promise.resolve(failure(idOf(params), { code: 'BAD_REQUEST', message: 'Expected a request or a batch' }))
+    return failure(idOf(params), { code: 'BAD_REQUEST', message: 'Expected a request or a batch' })
   }
 
   send(method: string, params: unknown): void {
