@@ -216,7 +216,8 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       const n = ++nextFrame
       let text: string
       try {
-        text = encodeInvoke(n, method, params)
+        // The compact (JSON) body when the params are exactly JSON: see codec.ts.
+        text = encodeInvoke(n, method, params, 'compact')
       } catch (error) {
         return Promise.reject(error as Error)
       }

@@ -22,10 +22,24 @@
  * e.g. `i7:[[1,2],"$rpc",{"kind":3,"id":4,...}]`. The id sits outside the devalue body, so a frame
  * whose body is garbage can still be answered (BAD_REQUEST) when its header is readable.
  *
+ * The compact body: an invoke, a reply or an event whose value JSON keeps exactly (see exact-json.ts:
+ * no undefined, -0, NaN, Date, Map, shared reference... only strings, finite numbers, booleans, null,
+ * dense arrays and plain objects) may carry plain JSON instead, under the upper-case tag:
+ * `I<n>:<JSON [method, params]>`, `R<n>:<JSON value>`, `E:<JSON [event, payload]>`. The encoders write
+ * it when asked (`body: 'compact'`, what the bridge and the server ask for); the decoders read both.
+ * Why: it is what most calls carry, and reading it is one JSON.parse with no devalue rebuild (measured,
+ * scenario 4 in docs/benchmarks.md). On the host's half (`encodeReply`, `encodeEvent`, `decodeClientFrame`),
+ * plain data that JSON would not keep exactly still takes a fast devalue writer and reader
+ * (plain-devalue.ts), byte for byte devalue's own text; the renderer's half (`encodeInvoke`,
+ * `encodeSend`, `decodeHostFrame`) uses devalue itself there, so the renderer's bundle stays within its
+ * budget (scenario 8: the fast path weighs ~1.1 KB gzipped).
+ *
  * Decoding never throws: it answers `{ ok: false, n?, reason }` for anything malformed.
  */
-import { DevalueError, parse, stringify, type StringifyOptions } from 'devalue'
+import { DevalueError, stringify, unflatten, type StringifyOptions } from 'devalue'
 import { errorConstructors } from '../../common/error-constructors'
+import { exactJson } from './exact-json'
+import { NOT_PLAIN, plainStringify, plainUnflatten } from './plain-devalue'
 
 export interface InvokeFrame {
   readonly t: 'invoke'
@@ -105,10 +119,43 @@ const stringifyOptions: StringifyOptions = {
   },
 }
 
-/** `pair`: the value is a `[name, value]` tuple, whose `[1]` is left out of the path in messages. */
-function encodeValue(value: unknown, what: string, pair: boolean): string {
+/** devalue's `stringify` with the codec's reducers and operations (the general path; tests compare the fast one to it). */
+export function devalueStringify(value: unknown): string {
+  return stringify(value, reducers, stringifyOptions)
+}
+
+/** The host's devalue writer: plain data without devalue's per-value overhead, the rest through devalue. */
+function hostStringify(value: unknown): string {
+  return plainStringify(value) ?? stringify(value, reducers, stringifyOptions)
+}
+
+/**
+ * `devalue`: always the devalue body (lower-case tag). `compact`: the JSON body (upper-case tag) when the
+ * value is exactly JSON, else the devalue body.
+ */
+export type FrameBody = 'devalue' | 'compact'
+
+/**
+ * One frame: `tag` (lower case) and the header's id, then the body. `pair`: the value is a `[name, value]`
+ * tuple, whose `[1]` is left out of the path in messages. `write` is the devalue writer: the host's
+ * (`hostStringify`: measured in scenario 4, the encode of a small envelope went from ~2.5 µs to ~0.9 µs)
+ * or devalue's own.
+ */
+function encodeFrame(
+  tag: string,
+  id: string,
+  value: unknown,
+  what: string,
+  pair: boolean,
+  body: FrameBody,
+  write: (value: unknown) => string,
+): string {
   try {
-    return stringify(value, reducers, stringifyOptions)
+    if (body === 'compact') {
+      const json = exactJson(value)
+      if (json !== undefined) return `${tag.toUpperCase()}${id}:${json}`
+    }
+    return `${tag}${id}:${write(value)}`
   } catch (error) {
     let reason = error instanceof Error ? error.message : String(error)
     if (error instanceof DevalueError) {
@@ -121,20 +168,24 @@ function encodeValue(value: unknown, what: string, pair: boolean): string {
 
 // ---------------------------------------------------------------------------------------------- encode
 
-export function encodeInvoke(n: number, method: string, params: unknown): string {
-  return `i${n}:${encodeValue([method, params], `params of ${method}`, true)}`
+// The renderer's half.
+
+export function encodeInvoke(n: number, method: string, params: unknown, body: FrameBody = 'devalue'): string {
+  return encodeFrame('i', String(n), [method, params], `params of ${method}`, true, body, devalueStringify)
 }
 
 export function encodeSend(method: string, params: unknown): string {
-  return `s:${encodeValue([method, params], `params of ${method}`, true)}`
+  return encodeFrame('s', '', [method, params], `params of ${method}`, true, 'devalue', devalueStringify)
 }
 
-export function encodeReply(n: number, value: unknown): string {
-  return `r${n}:${encodeValue(value, 'reply', false)}`
+// The host's half.
+
+export function encodeReply(n: number, value: unknown, body: FrameBody = 'devalue'): string {
+  return encodeFrame('r', String(n), value, 'reply', false, body, hostStringify)
 }
 
-export function encodeEvent(event: string, payload: unknown): string {
-  return `e:${encodeValue([event, payload], `payload of ${event}`, true)}`
+export function encodeEvent(event: string, payload: unknown, body: FrameBody = 'devalue'): string {
+  return encodeFrame('e', '', [event, payload], `payload of ${event}`, true, body, hostStringify)
 }
 
 /** True when `value` can cross (it is encoded to find out: for failure paths only). */
@@ -150,7 +201,7 @@ export function isEncodable(value: unknown): boolean {
 // ---------------------------------------------------------------------------------------------- decode
 
 /** Frame ids are positive safe integers: at most 16 digits, no leading zero. */
-const HEADER = /^([isre])([1-9][0-9]{0,15})?:/
+const HEADER = /^([isreIRE])([1-9][0-9]{0,15})?:/
 
 interface Parts {
   readonly tag: string
@@ -168,9 +219,27 @@ function split(text: unknown): Parts | string {
   return { tag, n, body: text.slice(match[0].length) }
 }
 
-function decodeBody(body: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+/** devalue's `parse` with the codec's revivers (the general path; tests compare the fast one to it). */
+export function devalueParse(body: string): unknown {
+  return unflatten(JSON.parse(body), revivers)
+}
+
+/** The host's devalue reader (devalue's parse is JSON.parse then `unflatten`): plain data is rebuilt without devalue's machinery. */
+function hostUnflatten(parsed: unknown): unknown {
+  const plain = plainUnflatten(parsed)
+  return plain === NOT_PLAIN ? unflatten(parsed as number | unknown[], revivers) : plain
+}
+
+/** The renderer's devalue reader: devalue's own. */
+function rendererUnflatten(parsed: unknown): unknown {
+  return unflatten(parsed as number | unknown[], revivers)
+}
+
+/** `json`: a compact body (upper-case tag), read with JSON.parse alone; otherwise a devalue body, rebuilt by `read`. */
+function decodeBody(body: string, json: boolean, read: (parsed: unknown) => unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: parse(body, revivers) as unknown }
+    const parsed: unknown = JSON.parse(body)
+    return { ok: true, value: json ? parsed : read(parsed) }
   } catch (error) {
     // A hostile body can also overflow the stack (deep nesting): that is a RangeError, caught here too.
     return { ok: false, reason: `undecodable body (${error instanceof Error ? error.message : String(error)})` }
@@ -186,16 +255,16 @@ export function decodeClientFrame(text: unknown): Decoded<ClientFrame> {
   const parts = split(text)
   if (typeof parts === 'string') return { ok: false, n: undefined, reason: parts }
   const { tag, n, body } = parts
-  if (tag === 'i') {
+  if (tag === 'i' || tag === 'I') {
     if (n === undefined) return { ok: false, n: undefined, reason: 'invoke frame without an id' }
-    const decoded = decodeBody(body)
+    const decoded = decodeBody(body, tag === 'I', hostUnflatten)
     if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
     if (!isNamedPair(decoded.value)) return { ok: false, n, reason: 'an invoke frame carries [method, params]' }
     return { ok: true, frame: { t: 'invoke', n, method: decoded.value[0], params: decoded.value[1] } }
   }
   if (tag === 's') {
     if (n !== undefined) return { ok: false, n: undefined, reason: 'a send frame has no id' }
-    const decoded = decodeBody(body)
+    const decoded = decodeBody(body, false, hostUnflatten)
     if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
     if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'a send frame carries [method, params]' }
     return { ok: true, frame: { t: 'send', method: decoded.value[0], params: decoded.value[1] } }
@@ -208,15 +277,15 @@ export function decodeHostFrame(text: unknown): Decoded<HostFrame> {
   const parts = split(text)
   if (typeof parts === 'string') return { ok: false, n: undefined, reason: parts }
   const { tag, n, body } = parts
-  if (tag === 'r') {
+  if (tag === 'r' || tag === 'R') {
     if (n === undefined) return { ok: false, n: undefined, reason: 'reply frame without an id' }
-    const decoded = decodeBody(body)
+    const decoded = decodeBody(body, tag === 'R', rendererUnflatten)
     if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
     return { ok: true, frame: { t: 'reply', n, value: decoded.value } }
   }
-  if (tag === 'e') {
+  if (tag === 'e' || tag === 'E') {
     if (n !== undefined) return { ok: false, n: undefined, reason: 'an event frame has no id' }
-    const decoded = decodeBody(body)
+    const decoded = decodeBody(body, tag === 'E', rendererUnflatten)
     if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
     if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'an event frame carries [event, payload]' }
     return { ok: true, frame: { t: 'event', event: decoded.value[0], payload: decoded.value[1] } }

@@ -23,6 +23,7 @@ import { failure, isBatchResponseMessage, isResponseMessage, type ErrorResponse,
 import type { Caller } from '../../host/caller'
 import type { Connectable, HostConnection } from '../../host/connection'
 import { silentLogger, type Logger } from '../../host/logger'
+import { answerOf, type Answer } from '../../host/rpc-connection'
 import { decodeClientFrame, encodeEvent, encodeReply, isEncodable } from './codec'
 
 export interface WebSocketHostOptions {
@@ -201,7 +202,7 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       deliver(event, payload) {
         if (socket.readyState !== WebSocket.OPEN) return
         // Throws for a payload that cannot cross: the event bus logs it, as it does for any failed delivery.
-        socket.send(encodeEvent(event, payload))
+        socket.send(encodeEvent(event, payload, 'compact'))
       },
     })
     const peer: Peer = { socket, connection, alive: true }
@@ -212,7 +213,8 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       if (socket.readyState !== WebSocket.OPEN) return
       let text: string
       try {
-        text = encodeReply(n, value)
+        // The compact (JSON) body when the answer is exactly JSON: see codec.ts.
+        text = encodeReply(n, value, 'compact')
       } catch (error) {
         log.error({ err: error }, 'A reply could not be encoded; answering INTERNAL')
         text = encodeReply(n, replacementFor(value))
@@ -233,11 +235,16 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       }
       const frame = decoded.frame
       if (frame.t === 'invoke') {
-        let answer: Promise<unknown>
+        let answer: Answer | Promise<Answer>
         try {
-          answer = connection.invoke(frame.method, frame.params)
+          // A synchronous answer is sent in the same turn (no promise, no microtask): see `answerOf`.
+          answer = answerOf(connection, frame.method, frame.params)
         } catch (error) {
           answer = Promise.reject(error)
+        }
+        if (!(answer instanceof Promise)) {
+          reply(frame.n, answer)
+          return
         }
         answer.then(
           (value) => reply(frame.n, value),
