@@ -26,9 +26,16 @@ export type ProjectGenerator = (spec: TypecheckSpec) => ProjectFiles
 
 const TSC = createRequire(import.meta.url).resolve('typescript/lib/tsc.js')
 
+/**
+ * Where a generated project finds the kernel: its TypeScript sources (every function body type-checked
+ * with the project), or declarations emitted once at set-up, which is how a published package is
+ * consumed (tRPC and oRPC come as declarations from node_modules, their bodies skipped by skipLibCheck).
+ */
+export type KernelForm = 'source' | 'declarations'
+
 /** The repository's compiler options (tsconfig.json), so a generated project is checked as the repo's code is. */
-function tsconfig(): string {
-  const alias = (path: string): string[] => [join(REPO_ROOT, path)]
+function tsconfig(kernelRoot: string, extension: '.ts' | '.d.ts'): string {
+  const alias = (path: string): string[] => [join(kernelRoot, extension === '.ts' ? path : path.replace(/\.ts$/, '.d.ts'))]
   return JSON.stringify(
     {
       compilerOptions: {
@@ -110,14 +117,20 @@ function runTsc(dir: string): Promise<{ wallMs: number; run: Run }> {
 }
 
 /** A contender that generates its project at setup (in a temp dir, `node_modules` linked to the repo's) and type-checks it per op. */
-export function typecheckContender(name: string, generate: ProjectGenerator, spec: TypecheckSpec): Contender<undefined> {
+export function typecheckContender(
+  name: string,
+  generate: ProjectGenerator,
+  spec: TypecheckSpec,
+  kernel: KernelForm = 'source',
+): Contender<undefined> {
   return {
     name,
     async setup() {
       const files = generate(spec)
       const dir = mkdtempSync(join(tmpdir(), 'atomiton-bench-tsc-'))
       symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-      writeFileSync(join(dir, 'tsconfig.json'), tsconfig())
+      if (kernel === 'declarations') await emitKernelDeclarations(dir)
+      writeFileSync(join(dir, 'tsconfig.json'), kernel === 'declarations' ? tsconfig(join(dir, 'kernel'), '.d.ts') : tsconfig(REPO_ROOT, '.ts'))
       let lines = 0
       for (const [path, content] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, 'src', path)), { recursive: true })
@@ -149,6 +162,27 @@ export function typecheckContender(name: string, generate: ProjectGenerator, spe
       }
     },
   }
+}
+
+/** Emits the kernel's declarations (core and plugin-sdk, without tests) into `<dir>/kernel`; not measured. */
+async function emitKernelDeclarations(dir: string): Promise<void> {
+  const config = join(dir, 'tsconfig.kernel.json')
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(REPO_ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: join(dir, 'kernel'), rootDir: REPO_ROOT },
+      include: [join(REPO_ROOT, 'core/src'), join(REPO_ROOT, 'plugin-sdk/src/index.ts')],
+      exclude: ['**/*.test.ts', '**/*.test-d.ts', '**/*.contract.ts'],
+    }),
+  )
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [TSC, '-p', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`declaration emit failed: ${output.slice(0, 800)}`))))
+  })
 }
 
 function round(x: number): number {

@@ -6,6 +6,7 @@
  * plugin that declares the event is disabled, in which case each subscriber is told through the
  * `rpc.subscriptionEnded` event. In-process listeners (`ctx.on` of a plugin) live beside them.
  */
+import { z } from 'zod'
 import { RpcError } from '../common/errors'
 import type { EventDefinition, EventMap } from '../plugin/definition'
 import { isGranted, type Caller } from './caller'
@@ -145,7 +146,7 @@ export class EventBus {
   emit(name: string, payload: unknown): number {
     const entry = this.#events.get(name)
     if (!entry) throw new RpcError('METHOD_NOT_FOUND', `Unknown event: ${name}`)
-    const parsed = entry.definition.payload.safeParse(payload)
+    const parsed = z.safeParse(entry.definition.payload, payload)
     if (!parsed.success) throw invalidParams(parsed.error.issues, `payload for event ${name}`)
     let delivered = 0
     const subscribers = this.#subscribers.get(name)

@@ -6,6 +6,7 @@
  * limiting, auditing) -> validate the input with the procedure's zod schema -> run the handler with its
  * context -> validate the output (outside production by default) -> answer an envelope. Never throws.
  */
+import { z } from 'zod'
 import { RpcError, type ErrorShape } from '../common/errors'
 import { failure, success, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
 import type { CallContext, CallOptions, Procedure } from '../plugin/definition'
@@ -328,7 +329,7 @@ export class Router {
     const schema = entry.procedure.input
     let input: unknown
     if (schema !== undefined) {
-      const parsed = schema.safeParse(request.params)
+      const parsed = z.safeParse(schema, request.params)
       if (!parsed.success) return this.finish(call, failure(request.id, invalidParams(parsed.error.issues).toShape()))
       input = parsed.data
     } else if (request.params !== undefined && request.params !== null) {
@@ -386,7 +387,7 @@ export class Router {
   answer(call: ActiveCall, value: unknown): ResponseMessage {
     const schema = call.entry.procedure.output
     if (schema !== undefined && this.config.validateOutput) {
-      const parsed = schema.safeParse(value)
+      const parsed = z.safeParse(schema, value)
       if (!parsed.success) {
         const error = invalidParams(parsed.error.issues, 'output')
         call.entry.plugin.logger.error({ method: call.method, issues: error.data?.issues }, 'Handler returned invalid output')

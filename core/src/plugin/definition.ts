@@ -12,7 +12,12 @@ import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
 import type { HostServices, PluginHooks } from './context-types'
 
-export type Schema = z.ZodType
+/**
+ * Any zod schema. Typed as zod's core schema rather than the classic `z.ZodType` class: the class carries
+ * every method's type, and TypeScript built them for each procedure (measured: 4.5 times fewer types on
+ * a catalog of 1,000 procedures, bench scenario 7). Validate with `z.safeParse(schema, value)`.
+ */
+export type Schema = z.core.$ZodType
 
 /** Token bucket: `capacity` calls at once, refilled at `perSecond`. */
 export interface RateLimit {
@@ -159,12 +164,12 @@ export type PendingProcedure<TIn, TOut, TExposed extends boolean, Ctx> = TOut ex
     }
 
 export interface ProcedureBuilder<Ctx> {
-  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema = Schema, const TExposed extends boolean = false>(
-    config: ProcedureWithOutput<TIn, TOut, TExposed, Ctx>,
-  ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
   procedure<TIn extends Schema | undefined = undefined, TResult = unknown, const TExposed extends boolean = false>(
     config: ProcedureWithoutOutput<TIn, TResult, TExposed, Ctx>,
   ): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
+  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema = Schema, const TExposed extends boolean = false>(
+    config: ProcedureWithOutput<TIn, TOut, TExposed, Ctx>,
+  ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
   procedure<TIn extends Schema | undefined = undefined, TOut extends Schema | undefined = undefined, const TExposed extends boolean = false>(
     options: ProcedureOptions<TIn, TExposed> & { readonly output?: TOut; readonly handler?: never },
   ): PendingProcedure<TIn, TOut, TExposed, Ctx>
