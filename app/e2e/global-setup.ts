@@ -1,10 +1,20 @@
 /**
- * Optional vitest globalSetup for the `app` project (`test.globalSetup: ['app/e2e/global-setup.ts']`):
- * builds the renderer once before any worker starts. Without it, the first e2e file to need the build
- * makes it (the others wait on its lock), so the tests are correct either way.
+ * vitest globalSetup of the `e2e` project: checks that a Chromium is there (with a message that says how
+ * to get one, instead of a launch failure in every file), then builds the renderer once before any
+ * worker starts (each file would otherwise build it under a lock: correct, only slower).
  */
+import { accessSync, constants } from 'node:fs'
+import { CHROMIUM } from './support/browser'
 import { ensureRendererBuilt } from './support/build-renderer'
 
 export default async function setup(): Promise<void> {
+  try {
+    accessSync(CHROMIUM, constants.X_OK)
+  } catch {
+    throw new Error(
+      `The end-to-end tests drive Chromium, expected at ${CHROMIUM}. On Debian/Ubuntu: ` +
+        '`sudo apt-get install chromium` (.ci/run does this), or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+    )
+  }
   await ensureRendererBuilt()
 }
