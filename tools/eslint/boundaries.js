@@ -32,7 +32,8 @@ function targetOf(source, file) {
   return { kind: 'package', name: source }
 }
 
-const isTest = (file) => /\.(test|test-d|spec)\.ts$/.test(file) || file.includes(`${path.sep}test${path.sep}`)
+const isTest = (file) =>
+  /\.(test|test-d|spec)\.ts$/.test(file) || file.includes(`${path.sep}test${path.sep}`) || file.includes(`${path.sep}test-support${path.sep}`)
 const isElectron = (name) => name === 'electron' || name.startsWith('electron/') || name === 'electron-store'
 const isNodeBuiltin = (name) => name.startsWith('node:')
 

@@ -3,50 +3,19 @@
 // No fakes of the transport and no sleeps: every wait is on an event, a promise or `expect.poll`.
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { z } from 'zod'
-import { deferred, type Deferred } from '@atomiton/plugin-sdk/testing'
 import { createRPCClient } from '../../client/client'
 import type { ClientOptions } from '../../client/client'
 import { PROTOCOL_METHOD, type ResponseMessage } from '../../common/protocol'
 import { createHost, type Host } from '../../host/create-host'
 import { createMemoryLogger } from '../../host/logger'
-import { definePlugin, event } from '../../plugin/definition'
+import { createProbe, labPlugin, type LabPlugins } from '../test-support/lab-plugin'
 import { createMessagePortBridge } from './bridge'
 import type { MessagePortLike } from './frames'
 import { attachMessagePortHost } from './server'
 
-interface Probe {
-  readonly started: Deferred<void>
-  readonly aborted: Deferred<unknown>
-}
 
-function labPlugin(probe: Probe) {
-  return definePlugin({
-    id: 'lab',
-    version: '1.0.0',
-    events: { tick: event({ payload: z.object({ n: z.number() }), expose: true }) },
-    procedures: (p) => ({
-      echo: p.procedure({ input: z.unknown(), expose: true, handler: (input) => input }),
-      later: p.procedure({ input: z.unknown(), expose: true, handler: async (input) => input }),
-      emitTick: p.procedure({ input: z.object({ n: z.number() }), expose: true, handler: ({ n }, ctx) => ctx.emit('tick', { n }) }),
-      hang: p.procedure({
-        expose: true,
-        handler: (_input, ctx) =>
-          new Promise<string>((resolve) => {
-            ctx.signal.addEventListener('abort', () => {
-              probe.aborted.resolve(ctx.signal.reason)
-              resolve('aborted')
-            })
-            probe.started.resolve()
-          }),
-      }),
-      leak: p.procedure({ expose: true, handler: () => ({ callback: () => 1 }) }),
-      internal: p.procedure({ handler: () => 'main only' }),
-    }),
-  })
-}
 
-type Plugins = readonly [ReturnType<typeof labPlugin>]
+type Plugins = LabPlugins
 
 /** Records what a port posted (what the platform accepted), and can pose as a DOM port (no `on`: `addEventListener` and `event.data`). */
 function observed(port: MessagePort, style: 'node' | 'dom') {
@@ -70,7 +39,7 @@ function observed(port: MessagePort, style: 'node' | 'dom') {
 }
 
 async function setup(options: { style?: 'node' | 'dom'; client?: ClientOptions } = {}) {
-  const probe: Probe = { started: deferred(), aborted: deferred<unknown>() }
+  const probe = createProbe()
   const logger = createMemoryLogger('debug')
   const host: Host = await createHost({ plugins: [labPlugin(probe)], logger, rateLimit: false })
   onTestFinished(() => host.dispose())

@@ -2,13 +2,12 @@
 // over the bridge. No fakes and no sleeps: every wait is on an event, a promise or `expect.poll`.
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket as NodeWebSocket, type RawData } from 'ws'
-import { z } from 'zod'
 import { createRPCClient } from '../../client/client'
 import { RpcError } from '../../common/errors'
 import { PROTOCOL_METHOD, RECONNECTED_EVENT, type ResponseMessage } from '../../common/protocol'
 import { createHost, type Host } from '../../host/create-host'
 import { createMemoryLogger } from '../../host/logger'
-import { definePlugin, event } from '../../plugin/definition'
+import { createProbe, labPlugin, type LabPlugins } from '../test-support/lab-plugin'
 import { createWebSocketBridge, type WebSocketBridgeOptions, type WebSocketBridgeState } from './bridge'
 import { decodeHostFrame, encodeInvoke, type ReplyFrame } from './codec'
 import { attachWebSocketHost, type WebSocketHost, type WebSocketHostOptions } from './server'
@@ -17,49 +16,10 @@ const TOKEN = 'a-long-random-test-token'
 const ORIGIN = 'http://127.0.0.1:5173'
 const FAST = { initialDelayMs: 2, maxDelayMs: 20, factor: 2 }
 
-interface Deferred<T> {
-  readonly promise: Promise<T>
-  readonly resolve: (value: T) => void
-}
 
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((res) => (resolve = res))
-  return { promise, resolve }
-}
 
-interface Probe {
-  readonly started: Deferred<void>
-  readonly aborted: Deferred<unknown>
-}
 
-function labPlugin(probe: Probe) {
-  return definePlugin({
-    id: 'lab',
-    version: '1.0.0',
-    events: { tick: event({ payload: z.object({ n: z.number() }), expose: true }) },
-    procedures: (p) => ({
-      echo: p.procedure({ input: z.unknown(), expose: true, handler: (input) => input }),
-      emitTick: p.procedure({ input: z.object({ n: z.number() }), expose: true, handler: ({ n }, ctx) => ctx.emit('tick', { n }) }),
-      /** Runs until its signal aborts. */
-      hang: p.procedure({
-        expose: true,
-        handler: (_input, ctx) =>
-          new Promise<string>((resolve) => {
-            ctx.signal.addEventListener('abort', () => {
-              probe.aborted.resolve(ctx.signal.reason)
-              resolve('aborted')
-            })
-            probe.started.resolve()
-          }),
-      }),
-      /** Answers with a value that cannot cross. */
-      leak: p.procedure({ expose: true, handler: () => ({ callback: () => 1 }) }),
-    }),
-  })
-}
-
-type Plugins = readonly [ReturnType<typeof labPlugin>]
+type Plugins = LabPlugins
 
 /** `ws`'s client as a browser would present itself: with an Origin. */
 class BrowserSocket extends NodeWebSocket {
@@ -79,7 +39,7 @@ function recordingSocket(frames: string[]) {
 }
 
 async function setup(serverOptions: Partial<WebSocketHostOptions> = {}) {
-  const probe: Probe = { started: deferred(), aborted: deferred<unknown>() }
+  const probe = createProbe()
   const logger = createMemoryLogger('debug')
   const host: Host = await createHost({ plugins: [labPlugin(probe)], logger, rateLimit: false })
   onTestFinished(() => host.dispose())
@@ -378,7 +338,7 @@ describe('the WebSocket transport', () => {
 
   it('attaches to an existing HTTP server without taking its other upgrades', async () => {
     const { createServer } = await import('node:http')
-    const probe: Probe = { started: deferred(), aborted: deferred<unknown>() }
+    const probe = createProbe()
     const host = await createHost({ plugins: [labPlugin(probe)], rateLimit: false })
     onTestFinished(() => host.dispose())
     const http = createServer((_request, response) => response.end('page'))
