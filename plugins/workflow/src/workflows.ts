@@ -134,15 +134,7 @@ export class WorkflowService {
     }
     return this.#locks.run(id, async () => {
       const repository = new WorkflowRepository(io.call)
-      const current = await repository.get(id)
-      if (current === undefined) throw notFound(id)
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new RpcError('CONFLICT', `Workflow "${id}" is at version ${current.version}, not ${expectedVersion}`, {
-          id,
-          expectedVersion,
-          actualVersion: current.version,
-        })
-      }
+      const current = await currentVersion(repository, id, expectedVersion)
       const problems = await this.problems(document, io)
       if (problems.length > 0) throw invalidWorkflow(problems, 'workflow')
       const workflow = stored(document, {
@@ -220,19 +212,25 @@ export class WorkflowService {
   async delete(id: string, expectedVersion: number | undefined, io: CallIo): Promise<{ id: string; deleted: true }> {
     return this.#locks.run(id, async () => {
       const repository = new WorkflowRepository(io.call)
-      const current = await repository.get(id)
-      if (current === undefined) throw notFound(id)
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new RpcError('CONFLICT', `Workflow "${id}" is at version ${current.version}, not ${expectedVersion}`, {
-          id,
-          expectedVersion,
-          actualVersion: current.version,
-        })
-      }
+      await currentVersion(repository, id, expectedVersion)
       assertLive(io.signal)
       if (!(await repository.delete(id))) throw notFound(id)
       io.emitChanged({ id, op: 'deleted' })
       return { id, deleted: true }
     })
   }
+}
+
+/** The stored workflow `id`, checked against the version the caller expects (NOT_FOUND, CONFLICT). */
+async function currentVersion(repository: WorkflowRepository, id: string, expectedVersion: number | undefined): Promise<StoredWorkflow> {
+  const current = await repository.get(id)
+  if (current === undefined) throw notFound(id)
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw new RpcError('CONFLICT', `Workflow "${id}" is at version ${current.version}, not ${expectedVersion}`, {
+      id,
+      expectedVersion,
+      actualVersion: current.version,
+    })
+  }
+  return current
 }
