@@ -16,7 +16,8 @@ import type { PluginInfo } from '../plugin/plugin-info'
 import { isGranted, type Caller } from './caller'
 import type { EventBus, EventEntry } from './event-bus'
 import { jsonSchemaOf, type JsonSchema } from './json-schema'
-import type { ActiveCall, RouteEntry, Router } from './router'
+import type { ActiveCall } from './active-call'
+import type { RouteEntry, Router } from './router'
 
 export interface ProcedureDescription {
   /** `domain.method` */

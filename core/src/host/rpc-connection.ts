@@ -18,7 +18,8 @@ import type { ConnectOptions, HostConnection } from './connection'
 import type { EventBus } from './event-bus'
 import type { HostHooks } from './hooks'
 import type { Logger } from './logger'
-import type { ActiveCall, Router, Subscriber } from './router'
+import type { ActiveCall } from './active-call'
+import type { Router, Subscriber } from './router'
 
 export interface ConnectionLimits {
   /** Most requests one batch may carry. */

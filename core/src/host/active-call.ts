@@ -1,0 +1,159 @@
+/**
+ * One call in flight: it is also the handler's context (caller, method, signal, logger, services, emit,
+ * call). Its AbortController is made only when a handler looks at `signal`; it settles exactly once, with
+ * the handler's answer, or earlier when it is cancelled, timed out or its plugin is disabled.
+ */
+import { RpcError, type ErrorShape } from '../common/errors'
+import { failure, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
+import type { CallContext, CallOptions } from '../plugin/definition'
+import type { Caller } from './caller'
+import type { Expirable } from './deadlines'
+import { toErrorShape } from './error-mapping'
+import type { CallInfo } from './hooks'
+import type { Logger } from './logger'
+import type { RouteEntry, Router, Subscriber } from './router'
+
+/** One call in flight; it is also the handler's context. */
+export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
+  readonly caller: Caller
+  readonly method: string
+  readonly id: RequestId
+  readonly entry: RouteEntry
+  readonly subscriber: Subscriber | undefined
+  deadline = Infinity
+  startedAt = 0
+  #controller: AbortController | undefined
+  #abortReason: RpcError | undefined
+  #logger: Logger | undefined
+  #settled = false
+  #resolve!: (response: ResponseMessage) => void
+  readonly #router: Router
+  readonly #inflight: Map<RequestId, ActiveCall> | undefined
+
+  constructor(
+    router: Router,
+    caller: Caller,
+    request: RequestMessage,
+    entry: RouteEntry,
+    subscriber: Subscriber | undefined,
+    inflight: Map<RequestId, ActiveCall> | undefined,
+  ) {
+    this.#router = router
+    this.caller = caller
+    this.method = request.method
+    this.id = request.id
+    this.entry = entry
+    this.subscriber = subscriber
+    this.#inflight = inflight
+  }
+
+  get plugin(): string {
+    return this.entry.plugin.id
+  }
+
+  /** Created on first use: most handlers never look at it, and an AbortController is not free. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#abortReason) this.#controller.abort(this.#abortReason)
+    }
+    return this.#controller.signal
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.entry.plugin.logger.child({ method: this.method, caller: this.caller.id }))
+  }
+
+  get services(): unknown {
+    return this.entry.plugin.services
+  }
+
+  get settled(): boolean {
+    return this.#settled
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.entry.plugin.emit(event, payload)
+  }
+
+  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.entry.plugin.call(method, params, { signal: this.signal, ...options })
+  }
+
+  /** Stops the call: the handler's signal fires with `reason`, and the caller is answered with it now. */
+  abort(reason: RpcError): void {
+    if (this.#settled) return
+    this.#abortReason = reason
+    this.#controller?.abort(reason)
+    this.settle(failure(this.id, reason.toShape()))
+  }
+
+  expire(): void {
+    this.abort(new RpcError('TIMEOUT', `${this.method} timed out`))
+  }
+
+  /**
+   * @internal Runs the handler. Answers synchronously when the handler does (the common case of a
+   * small procedure), otherwise tracks the call until its promise settles.
+   *
+   * Why two paths (measured, see docs/benchmarks.md, scenario 1): a call answered before its handler
+   * returns can be neither cancelled, nor timed out, nor aborted by its plugin being disabled (each of
+   * these happens on a later turn of the event loop), so registering it in the procedure's in-flight
+   * set, the connection's map and the deadline timer, and wrapping its answer in a `new Promise` with a
+   * resolve closure, was pure cost. Only a handler that returns a promise is tracked, from then on.
+   */
+  start(input: unknown, timeoutMs: number): ResponseMessage | Promise<ResponseMessage> {
+    let result: unknown
+    try {
+      result = this.entry.procedure.handler(input, this)
+    } catch (error) {
+      return this.#answerNow(this.#failure(error))
+    }
+    if (!(result instanceof Promise)) return this.#answerNow(this.#router.answer(this, result))
+    this.deadline = Date.now() + timeoutMs
+    this.entry.inflight.add(this)
+    this.#inflight?.set(this.id, this)
+    this.#router.deadlines.add(this)
+    return new Promise<ResponseMessage>((resolve) => {
+      this.#resolve = resolve
+      result.then(
+        (value) => this.succeed(value),
+        (error) => this.fail(error),
+      )
+    })
+  }
+
+  #answerNow(response: ResponseMessage): ResponseMessage {
+    this.#settled = true
+    return this.#router.finish(this, response)
+  }
+
+  private succeed(value: unknown): void {
+    if (this.#settled) return
+    this.settle(this.#router.answer(this, value))
+  }
+
+  private fail(error: unknown): void {
+    // Already answered (aborted, timed out): whatever the handler throws afterwards is not reported.
+    if (this.#settled) return
+    this.settle(this.#failure(error))
+  }
+
+  #failure(error: unknown): ResponseMessage {
+    const shape: ErrorShape = toErrorShape(error, this.#router.config.exposeErrors, this.entry.plugin.logger, {
+      method: this.method,
+      caller: this.caller.id,
+    })
+    return failure(this.id, shape)
+  }
+
+  private settle(response: ResponseMessage): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.entry.inflight.delete(this)
+    if (this.#inflight?.get(this.id) === this) this.#inflight.delete(this.id)
+    this.#router.deadlines.delete(this)
+    this.#router.finish(this, response)
+    this.#resolve(response)
+  }
+}
