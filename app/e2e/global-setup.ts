@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup of the `e2e` project: checks that a Chromium is there (with a message that says how
  * to get one, instead of a launch failure in every file), then builds the renderer once before any
- * worker starts (each file would otherwise build it under a lock: correct, only slower).
+ * worker starts; test files only read it.
  */
 import { accessSync, constants } from 'node:fs'
 import { CHROMIUM } from './support/browser'

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, type RunningServer } from '../../serve/server'
-import { ensureRendererBuilt } from './build-renderer'
+import { builtRendererDir } from './build-renderer'
 
 export interface DataDir {
   readonly path: string
@@ -20,6 +20,6 @@ export function tempDataDir(): DataDir {
 
 /** Starts browser mode on port 0 over `dataDir`, building the renderer first if it is stale. */
 export async function startApp(dataDir: string): Promise<RunningServer> {
-  const rendererDir = await ensureRendererBuilt()
+  const rendererDir = builtRendererDir()
   return startServer({ port: 0, dataDir, rendererDir })
 }

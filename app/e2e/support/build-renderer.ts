@@ -3,19 +3,18 @@
  * renderer section is resolved by electron-vite exactly as `electron-vite build` does it, then built
  * alone with vite (main and preload are not needed to serve a browser), into `out/e2e/renderer`.
  *
- * Test files run in parallel workers, so the build is guarded: a lock directory lets one worker build
- * while the others wait, and a stamp (a digest of every input file's path, size and mtime) skips the
- * build when nothing changed since the last one.
+ * The `e2e` project's globalSetup builds it once, before any worker starts (a stamp, a digest of every
+ * input file's path, size and mtime, skips the build when nothing changed since the last one); test
+ * files only ask where it is.
  */
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 export const e2eRendererDir = join(repoRoot, 'out', 'e2e', 'renderer')
 const stampFile = join(repoRoot, 'out', 'e2e', 'renderer.stamp')
-const lockDir = join(repoRoot, 'out', 'e2e', 'renderer.lock')
 
 /** What the bundle is made of: the renderer, the core modules it imports, the configs, the lock file. */
 const INPUTS = ['app/renderer', 'app/conductor', 'app/common', 'app/bridge.d.ts', 'core/src/client', 'core/src/common', 'core/src/transports/websocket', 'electron.vite.config.ts', 'aliases.ts', 'package-lock.json']
@@ -64,35 +63,24 @@ async function build(outDir: string): Promise<void> {
   }
 }
 
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
+function isFresh(): boolean {
+  return existsSync(join(e2eRendererDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === inputDigest()
 }
 
-/** Builds `out/e2e/renderer` unless an up-to-date build is there; safe to call from parallel workers. */
+/** Builds `out/e2e/renderer` unless an up-to-date build is there. Run once, by the globalSetup. */
 export async function ensureRendererBuilt(): Promise<string> {
+  if (isFresh()) return e2eRendererDir
   mkdirSync(join(repoRoot, 'out', 'e2e'), { recursive: true })
-  const fresh = () => existsSync(join(e2eRendererDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === inputDigest()
-  const deadline = Date.now() + 180_000
-  for (;;) {
-    if (fresh()) return e2eRendererDir
-    try {
-      mkdirSync(lockDir)
-    } catch {
-      // Another worker builds; a lock older than 3 minutes was left by a crashed one.
-      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
-      if (age > 180_000) rmSync(lockDir, { recursive: true, force: true })
-      if (Date.now() > deadline) throw new Error('Timed out waiting for another worker to build the renderer')
-      await sleep(200)
-      continue
-    }
-    try {
-      if (fresh()) return e2eRendererDir
-      const digest = inputDigest()
-      await build(e2eRendererDir)
-      writeFileSync(stampFile, digest)
-      return e2eRendererDir
-    } finally {
-      rmSync(lockDir, { recursive: true, force: true })
-    }
+  const digest = inputDigest()
+  await build(e2eRendererDir)
+  writeFileSync(stampFile, digest)
+  return e2eRendererDir
+}
+
+/** The renderer the globalSetup built; a clear error when a test file runs without it. */
+export function builtRendererDir(): string {
+  if (!existsSync(join(e2eRendererDir, 'index.html'))) {
+    throw new Error('The renderer is not built: run the end-to-end tests through their vitest project (`npx vitest --project e2e`), whose globalSetup builds it')
   }
+  return e2eRendererDir
 }
