@@ -29,8 +29,8 @@ afterEach(() => {
   current = undefined
 })
 
-function open(): { bridge: AtomitonBridge; webContents: EmulatedWebContents; fixture: IpcFixture<TestHost> } {
-  const opened = createIpcFixture()
+async function open(): Promise<{ bridge: AtomitonBridge; webContents: EmulatedWebContents; fixture: IpcFixture<TestHost> }> {
+  const opened = await createIpcFixture()
   current = opened
   const webContents = opened.openWindow()
   return { bridge: loadPreload(webContents.page, preload), webContents, fixture: opened }
@@ -51,8 +51,8 @@ describe('the built preload', () => {
     expect(preload.code).not.toMatch(/\bimport\s*[({'"]|\bimport\s+\w|\bexport\s/)
   })
 
-  it('exposes exactly invoke, on and send, frozen, on a non-writable window.atomitonBridge', () => {
-    const { bridge, webContents } = open()
+  it('exposes exactly invoke, on and send, frozen, on a non-writable window.atomitonBridge', async () => {
+    const { bridge, webContents } = await open()
     expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'send'])
     for (const key of ['invoke', 'on', 'send'] as const) expect(typeof bridge[key]).toBe('function')
     expect(Object.isFrozen(bridge)).toBe(true)
@@ -80,10 +80,10 @@ describe('the built preload', () => {
 
 describe('invoke', () => {
   it('round-trips a shorthand call: cloned params in, the host envelope out', async () => {
-    const { bridge, webContents, fixture } = open()
+    const { bridge, webContents, fixture } = await open()
     const params = { at: new Date(3), tags: new Set(['a']), point: new Point(1, 2) }
     const response = (await bridge.invoke('test.echo', params)) as ResponseMessage
-    expect(response).toMatchObject({ kind: 'response', id: 0, ok: true })
+    expect(response).toMatchObject({ kind: 'response', ok: true })
     const result = (response as { result: typeof params }).result
     expect(result.at.getTime()).toBe(3)
     expect([...result.tags]).toEqual(['a'])
@@ -96,7 +96,7 @@ describe('invoke', () => {
   })
 
   it('carries protocol envelopes on $rpc, answered with the request id', async () => {
-    const { bridge } = open()
+    const { bridge } = await open()
     const response = await bridge.invoke(PROTOCOL_METHOD, { kind: 'request', id: 7, method: 'test.echo', params: 1 })
     expect(response).toEqual({ kind: 'response', id: 7, ok: true, result: 1 })
     const batch = await bridge.invoke(PROTOCOL_METHOD, {
@@ -116,12 +116,12 @@ describe('invoke', () => {
   })
 
   it('delivers error envelopes as data (code and data survive the wire)', async () => {
-    const { bridge } = open()
+    const { bridge } = await open()
     await expect(bridge.invoke('nope.nope')).resolves.toMatchObject({ ok: false, error: { code: 'METHOD_NOT_FOUND' } })
   })
 
   it('rejects a non-string method in the preload, before anything is sent', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     const rejected = await (bridge.invoke as (method: unknown) => Promise<unknown>)(42).catch((error: unknown) => error)
     expect(rejected).toBeInstanceOf(Error)
     expect((rejected as Error).message).toBe('atomitonBridge: method must be a non-empty string')
@@ -131,7 +131,7 @@ describe('invoke', () => {
   })
 
   it('rejects params that cannot be cloned (a page function), and nothing reaches the host', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     await expect(bridge.invoke('test.echo', { callback: () => 1 })).rejects.toThrow('An object could not be cloned.')
     await fixture.electron.settled()
     expect(fixture.host.invokes).toHaveLength(0)
@@ -140,14 +140,14 @@ describe('invoke', () => {
 
 describe('on', () => {
   async function subscribe(bridge: AtomitonBridge, event: string): Promise<void> {
-    await bridge.invoke('test.subscribe', { event })
+    await bridge.invoke('rpc.subscribe', { event })
   }
 
   it('delivers only the payload, never the IPC event object', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     const received: unknown[][] = []
-    bridge.on('tick', (...args: unknown[]) => void received.push(args))
-    await subscribe(bridge, 'tick')
+    bridge.on('test.tick', (...args: unknown[]) => void received.push(args))
+    await subscribe(bridge, 'test.tick')
     expect(fixture.host.publish('tick', { n: 1, point: new Point(0, 1) })).toBe(1)
     await fixture.electron.settled()
     expect(received).toEqual([[{ n: 1, point: { x: 0, y: 1 } }]])
@@ -157,13 +157,13 @@ describe('on', () => {
   })
 
   it('delivers an event only to its own listeners', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     const tick = vi.fn()
     const tock = vi.fn()
-    bridge.on('tick', tick)
-    bridge.on('tock', tock)
-    await subscribe(bridge, 'tick')
-    await subscribe(bridge, 'tock')
+    bridge.on('test.tick', tick)
+    bridge.on('test.tock', tock)
+    await subscribe(bridge, 'test.tick')
+    await subscribe(bridge, 'test.tock')
     fixture.host.publish('tock', 'only tock')
     await fixture.electron.settled()
     expect(tick).not.toHaveBeenCalled()
@@ -171,11 +171,11 @@ describe('on', () => {
   })
 
   it('returns an unsubscribe closure that works although function identity is lost', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     const callback = vi.fn()
-    const first = bridge.on('tick', callback)
-    const second = bridge.on('tick', callback)
-    await subscribe(bridge, 'tick')
+    const first = bridge.on('test.tick', callback)
+    const second = bridge.on('test.tick', callback)
+    await subscribe(bridge, 'test.tick')
     fixture.host.publish('tick', 1)
     await fixture.electron.settled()
     expect(callback).toHaveBeenCalledTimes(2)
@@ -192,22 +192,22 @@ describe('on', () => {
   })
 
   it('keeps delivering to other listeners when one page callback throws', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const good = vi.fn()
-    bridge.on('tick', () => {
+    bridge.on('test.tick', () => {
       throw new Error('page bug')
     })
-    bridge.on('tick', good)
-    await subscribe(bridge, 'tick')
+    bridge.on('test.tick', good)
+    await subscribe(bridge, 'test.tick')
     fixture.host.publish('tick', 1)
     await fixture.electron.settled()
     expect(good).toHaveBeenCalledExactlyOnceWith(1)
     expect(consoleError).toHaveBeenCalledTimes(1)
   })
 
-  it('validates its arguments', () => {
-    const { bridge } = open()
+  it('validates its arguments', async () => {
+    const { bridge } = await open()
     const on = bridge.on as (event: unknown, callback: unknown) => () => void
     expect(() => on('', () => undefined)).toThrow('atomitonBridge: event must be a non-empty string')
     expect(() => on(1, () => undefined)).toThrow('atomitonBridge: event must be a non-empty string')
@@ -217,7 +217,7 @@ describe('on', () => {
 
 describe('send', () => {
   it('sends a one-way message with cloned params to the window connection', async () => {
-    const { bridge, webContents, fixture } = open()
+    const { bridge, webContents, fixture } = await open()
     expect(bridge.send('test.note', { point: new Point(2, 2) })).toBeUndefined()
     await fixture.electron.settled()
     expect(fixture.host.sends).toEqual([
@@ -226,7 +226,7 @@ describe('send', () => {
   })
 
   it('throws for a non-string method or uncloneable params, and nothing is sent', async () => {
-    const { bridge, fixture } = open()
+    const { bridge, fixture } = await open()
     expect(() => (bridge.send as (method: unknown) => void)(undefined)).toThrow('atomitonBridge: method must be a non-empty string')
     expect(() => bridge.send('test.note', { fn: () => 1 })).toThrow('An object could not be cloned.')
     await fixture.electron.settled()
@@ -236,8 +236,8 @@ describe('send', () => {
 
 describe('lifecycle through the bridge', () => {
   it('a reloaded document gets a fresh bridge and a fresh connection; the old one is closed', async () => {
-    const { bridge, webContents, fixture } = open()
-    await bridge.invoke('test.subscribe', { event: 'tick' })
+    const { bridge, webContents, fixture } = await open()
+    await bridge.invoke('rpc.subscribe', { event: 'test.tick' })
     webContents.navigate('app://atomiton/index.html')
     const next = loadPreload(webContents.page, preload)
     await next.invoke('test.echo', 1)

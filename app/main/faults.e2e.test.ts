@@ -26,7 +26,7 @@ afterAll(() => preload?.remove())
 async function open() {
   const notes: unknown[] = []
   const host = await createHost({ plugins: [hostilePlugin(notes)], rateLimit: false })
-  const fixture = createIpcFixture({ host, grantsFor: () => ['*'] })
+  const fixture = await createIpcFixture({ host, grantsFor: () => ['*'] })
   const client = createRPCClient<HostilePlugins>(loadPreload(fixture.openWindow().page, preload))
   onTestFinished(async () => {
     client.$dispose()

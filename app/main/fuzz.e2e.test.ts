@@ -20,7 +20,7 @@ import { createIpcFixture } from '../test-support/ipc-fixture'
 
 async function open() {
   const host = await createHost({ plugins: [hostilePlugin()], rateLimit: false })
-  const fixture = createIpcFixture({ host, grantsFor: () => ['*'] })
+  const fixture = await createIpcFixture({ host, grantsFor: () => ['*'] })
   onTestFinished(async () => {
     fixture.dispose()
     await host.dispose()

@@ -19,8 +19,8 @@ afterEach(() => {
   current = undefined
 })
 
-function setup<H extends Connectable = TestHost>(options: Parameters<typeof createIpcFixture<H>>[0] = {}): IpcFixture<H> {
-  const fixture = createIpcFixture<H>(options)
+async function setup<H extends Connectable = TestHost>(options: Parameters<typeof createIpcFixture<H>>[0] = {}): Promise<IpcFixture<H>> {
+  const fixture = await createIpcFixture<H>(options)
   current = fixture
   return fixture
 }
@@ -30,14 +30,14 @@ const invoke = (page: EmulatedPage, method: string, params?: unknown): Promise<u
 
 describe('sender validation', () => {
   it('serves the main frame of a window at an allowed origin', async () => {
-    const { openWindow, host } = setup()
+    const { openWindow, host } = await setup()
     const win = openWindow()
-    await expect(invoke(win.page, 'test.echo', 'hi')).resolves.toEqual(success(0, 'hi'))
+    await expect(invoke(win.page, 'test.echo', 'hi')).resolves.toMatchObject({ kind: 'response', ok: true, result: 'hi' })
     expect(host.connections).toHaveLength(1)
   })
 
   it('refuses a subframe: FORBIDDEN, a warning, and the host never sees it', async () => {
-    const { openWindow, host, warnings, electron } = setup()
+    const { openWindow, host, warnings, electron } = await setup()
     const win = openWindow()
     const frame = win.addSubframe('app://atomiton/embedded.html')
     const response = (await invoke(frame, 'test.echo', 1)) as ResponseMessage
@@ -54,7 +54,7 @@ describe('sender validation', () => {
   })
 
   it('refuses a window whose document has a foreign origin', async () => {
-    const { openWindow, host, warnings, electron } = setup()
+    const { openWindow, host, warnings, electron } = await setup()
     for (const url of ['https://evil.example/', 'app://atomiton.evil.example/index.html', 'file:///etc/passwd', 'about:blank']) {
       const win = openWindow(url)
       await expect(invoke(win.page, 'test.echo')).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
@@ -69,7 +69,7 @@ describe('sender validation', () => {
   })
 
   it('refuses a message whose senderFrame is null (the document navigated away)', async () => {
-    const { openWindow, host, warnings, electron } = setup()
+    const { openWindow, host, warnings, electron } = await setup()
     const win = openWindow()
     const old = win.page
     // The old document's messages are still in flight when the frame commits a new document.
@@ -88,7 +88,7 @@ describe('sender validation', () => {
   })
 
   it('answers FORBIDDEN with the request ids of a refused $rpc request or batch', async () => {
-    const { openWindow } = setup()
+    const { openWindow } = await setup()
     const frame = openWindow().addSubframe('app://atomiton/embedded.html')
     const request = { kind: 'request', id: 41, method: 'test.echo' }
     await expect(frame.ipcRenderer.invoke(IPC_CHANNELS.invoke, { method: PROTOCOL_METHOD, params: request })).resolves.toMatchObject({
@@ -117,7 +117,7 @@ describe('payload validation', () => {
     ['an empty method', [{ method: '' }]],
     ['two arguments', [{ method: 'test.echo' }, 'extra']],
   ])('answers BAD_REQUEST to %s, and the host never sees it', async (_name, args) => {
-    const { openWindow, host, warnings } = setup()
+    const { openWindow, host, warnings } = await setup()
     const win = openWindow()
     await expect(win.page.ipcRenderer.invoke(IPC_CHANNELS.invoke, ...args)).resolves.toMatchObject({
       kind: 'response',
@@ -130,7 +130,7 @@ describe('payload validation', () => {
   })
 
   it('drops a malformed send with a warning', async () => {
-    const { openWindow, host, warnings, electron } = setup()
+    const { openWindow, host, warnings, electron } = await setup()
     openWindow().page.ipcRenderer.send(IPC_CHANNELS.send, { method: 42 })
     await electron.settled()
     expect(host.sends).toHaveLength(0)
@@ -141,7 +141,7 @@ describe('payload validation', () => {
 describe('connections', () => {
   it('keys one connection per window, with caller window:<id>, kind renderer and the window grants', async () => {
     const grantsFor = vi.fn((webContents: WebContents) => [`grant.${webContents.id}`])
-    const { openWindow, host, electron } = setup({ grantsFor })
+    const { openWindow, host, electron } = await setup({ grantsFor })
     const a = openWindow()
     const b = openWindow()
     await invoke(a.page, 'test.echo', 1)
@@ -159,14 +159,14 @@ describe('connections', () => {
   })
 
   it('delivers host events to that window only, on rpc:event:<name>', async () => {
-    const { openWindow, host, electron } = setup()
+    const { openWindow, host, electron } = await setup()
     const a = openWindow()
     const b = openWindow()
     const seenA = vi.fn()
     const seenB = vi.fn()
-    a.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, (_event, payload: unknown) => seenA(payload))
-    b.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, (_event, payload: unknown) => seenB(payload))
-    await invoke(a.page, 'test.subscribe', { event: 'tick' })
+    a.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}test.tick`, (_event, payload: unknown) => seenA(payload))
+    b.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}test.tick`, (_event, payload: unknown) => seenB(payload))
+    await invoke(a.page, 'rpc.subscribe', { event: 'test.tick' })
     await invoke(b.page, 'test.echo')
     host.publish('tick', { n: 1 })
     await electron.settled()
@@ -175,11 +175,11 @@ describe('connections', () => {
   })
 
   it('opens a new connection when the host closed the previous one', async () => {
-    const { openWindow, host } = setup()
+    const { openWindow, host } = await setup()
     const win = openWindow()
     await invoke(win.page, 'test.echo')
     host.connections[0]!.close('host shutting down')
-    await expect(invoke(win.page, 'test.echo', 2)).resolves.toEqual(success(0, 2))
+    await expect(invoke(win.page, 'test.echo', 2)).resolves.toMatchObject({ kind: 'response', ok: true, result: 2 })
     expect(host.connections).toHaveLength(2)
     expect(host.connections[1]!.closed).toBe(false)
   })
@@ -187,9 +187,9 @@ describe('connections', () => {
 
 describe('cleanup', () => {
   it('closes the connection when the window is destroyed: pending calls cancelled, subscriptions ended', async () => {
-    const { openWindow, host, electron } = setup()
+    const { openWindow, host, electron } = await setup()
     const win = openWindow()
-    await invoke(win.page, 'test.subscribe', { event: 'tick' })
+    await invoke(win.page, 'rpc.subscribe', { event: 'test.tick' })
     void invoke(win.page, 'test.wait')
     await electron.settled()
     const [connection] = host.connections
@@ -198,15 +198,15 @@ describe('cleanup', () => {
     expect(connection?.closed).toBe(true)
     expect(connection?.closeReason).toBe('window destroyed')
     expect(connection?.pendingCount).toBe(0)
-    expect(connection?.subscriptions.size).toBe(0)
+    expect(connection?.subscriptions).toEqual([])
     expect(host.publish('tick', 1)).toBe(0)
     expect(win.listenerCount('did-navigate')).toBe(0)
   })
 
   it('closes the connection when the main frame commits a new document; the next document gets a new one', async () => {
-    const { openWindow, host } = setup()
+    const { openWindow, host } = await setup()
     const win = openWindow()
-    await invoke(win.page, 'test.subscribe', { event: 'tick' })
+    await invoke(win.page, 'rpc.subscribe', { event: 'test.tick' })
     win.navigate('app://atomiton/index.html', { initiator: 'renderer' })
     const [first] = host.connections
     expect(first?.closed).toBe(true)
@@ -218,7 +218,7 @@ describe('cleanup', () => {
   })
 
   it('keeps the connection through a same-document navigation and a navigation the guard cancels', async () => {
-    const { openWindow, host } = setup()
+    const { openWindow, host } = await setup()
     const win = openWindow()
     hardenWebContents(asWebContents(win), { isAllowedNavigation: (url) => isAllowedOrigin(url, ['app://atomiton']) })
     await invoke(win.page, 'test.echo')
@@ -233,7 +233,7 @@ describe('cleanup', () => {
   })
 
   it('closes the connection when the renderer process is gone', async () => {
-    const { openWindow, host } = setup()
+    const { openWindow, host } = await setup()
     const win = openWindow()
     await invoke(win.page, 'test.echo')
     win.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 })
@@ -241,7 +241,7 @@ describe('cleanup', () => {
   })
 
   it('dispose removes the handlers and closes every connection', async () => {
-    const { openWindow, host, transport, electron } = setup()
+    const { openWindow, host, transport, electron } = await setup()
     const win = openWindow()
     const ownListeners = { destroyed: win.listenerCount('destroyed'), navigated: win.listenerCount('did-navigate') }
     await invoke(win.page, 'test.echo')
@@ -288,7 +288,7 @@ class ProbeHost implements Connectable {
 describe('robustness', () => {
   it('never throws across the wire: a host that throws yields an INTERNAL envelope and an error log', async () => {
     const probe = new ProbeHost()
-    const { openWindow, logger } = setup({ host: probe })
+    const { openWindow, logger } = await setup({ host: probe })
     const win = openWindow()
     probe.failConnect = true
     await expect(invoke(win.page, 'x.y')).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'Internal error' } })
@@ -300,7 +300,7 @@ describe('robustness', () => {
 
   it('deliver is a no-op once the window is destroyed, and logs instead of throwing for unserialisable payloads', async () => {
     const probe = new ProbeHost()
-    const { openWindow, warnings, electron } = setup({ host: probe })
+    const { openWindow, warnings, electron } = await setup({ host: probe })
     const win = openWindow()
     const received = vi.fn()
     win.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, received)

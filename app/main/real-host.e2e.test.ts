@@ -1,6 +1,6 @@
 /**
- * The same wiring as `bridge.e2e.test.ts` with the kernel's real host (`createHost`) and the real typed
- * client in the page: the one-line swap of `TestHost` for the host that main will use.
+ * The same wiring as `bridge.e2e.test.ts`, with a host of no plugins but the host's own and the real
+ * typed client in the page: what the app's renderer does against main.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRPCClient } from '@atomiton/core/client'
@@ -38,7 +38,7 @@ async function start(): Promise<{ fixture: IpcFixture<Connectable>; connections:
       return connection
     },
   }
-  fixture = createIpcFixture({ host: recording, grantsFor: () => [] })
+  fixture = await createIpcFixture({ host: recording, grantsFor: () => [] })
   return { fixture, connections, host: real }
 }
 

@@ -2,8 +2,8 @@
  * The Electron side of the app wired for tests: an emulated Electron (`electron-ipc.ts`), the real
  * `attachIpcTransport`, a host, a memory logger, and helpers to open windows and load the built preload.
  *
- * The host is the only stand-in: `TestHost` today; passing the kernel's host as `options.host` (or changing
- * the default below) is the one-line swap once it exists.
+ * The host is the real one: `TestHost` (the kernel's `createHost` with a small test plugin, recording what
+ * the transport passes on) unless `options.host` gives another `Connectable`.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -41,9 +41,10 @@ export interface IpcFixture<H extends Connectable> {
   dispose(): void
 }
 
-export function createIpcFixture<H extends Connectable = TestHost>(options: IpcFixtureOptions<H> = {}): IpcFixture<H> {
+export async function createIpcFixture<H extends Connectable = TestHost>(options: IpcFixtureOptions<H> = {}): Promise<IpcFixture<H>> {
   const electron = createElectronEmulation()
-  const host = options.host ?? (new TestHost() as unknown as H)
+  const own = options.host === undefined ? await TestHost.create() : undefined
+  const host = options.host ?? (own as unknown as H)
   const logger = createMemoryLogger('debug')
   const origins = options.origins ?? [APP_ORIGIN]
   const transport = attachIpcTransport({
@@ -63,6 +64,7 @@ export function createIpcFixture<H extends Connectable = TestHost>(options: IpcF
     dispose() {
       void transport.dispose()
       electron.destroyAll()
+      void own?.dispose()
     },
   }
 }

@@ -1,35 +1,42 @@
 /**
- * A small but real `Connectable` for transport tests, standing in for the kernel's host until it exists.
+ * The real host (`createHost`, the kernel main uses) for the IPC transport's tests, with a small `test`
+ * plugin and a record of what reached the host through the transport:
  *
- * It speaks the real wire protocol (`success` / `failure` envelopes from `protocol.ts`, `$rpc` requests and
- * batches and the `invoke('domain.method', params)` shorthand), records every call with its caller, keeps
- * per-connection subscriptions and pending calls, and on `close()` ends both: pending calls answer
- * CANCELLED, subscriptions stop receiving. Built-in methods:
+ * - `test.echo(params)` answers `params`; `test.note(params)` is for one-way sends; `test.wait()` runs
+ *   until its call is aborted (the window closing cancels it);
+ * - the events `test.tick` and `test.tock` (any payload, exposed), subscribed to with the host's own
+ *   `rpc.subscribe({ event })` and published with `publish('tick', payload)`;
+ * - `connections` (each with its caller, close reason, calls in flight and subscriptions, read from the
+ *   host itself), `invokes` and `sends` (every message the transport passed on, with its caller).
  *
- * - `test.echo(params)` answers `params`;
- * - `test.subscribe({ event })` / `test.unsubscribe({ event })` manage this connection's subscriptions,
- *   which `publish(event, payload)` delivers to;
- * - `test.wait()` stays pending until the connection closes (then answers CANCELLED).
- *
- * Any other method is answered from the `answers` map (a thrown RpcError becomes its error envelope, any
- * other throw INTERNAL) or with METHOD_NOT_FOUND. The transport only sees `Connectable`, so swapping in the
- * real host is one line where the fixture builds it.
+ * Answers are the real host's envelopes: a shorthand `invoke('test.echo', x)` is answered with the id the
+ * host gives it (`local-<n>`), errors carry the router's codes and messages.
  */
-import { ErrorCodes, RpcError, type ErrorShape } from '@atomiton/core/common/errors'
-import {
-  failure,
-  isBatchMessage,
-  isRequestMessage,
-  PROTOCOL_METHOD,
-  success,
-  type BatchResponseMessage,
-  type RequestId,
-  type ResponseMessage,
-} from '@atomiton/core/common/protocol'
+import { z } from 'zod'
+import type { BatchResponseMessage, ResponseMessage } from '@atomiton/core/common/protocol'
 import type { Caller } from '@atomiton/core/host/caller'
 import type { Connectable, ConnectOptions, HostConnection } from '@atomiton/core/host/connection'
+import { createHost, type Host } from '@atomiton/core/host/create-host'
+import { RpcConnection } from '@atomiton/core/host/rpc-connection'
+import { definePlugin, event } from '@atomiton/core/plugin/definition'
 
-export type Answer = (params: unknown, caller: Caller) => unknown
+export const testPlugin = definePlugin({
+  id: 'test',
+  version: '1.0.0',
+  events: {
+    tick: event({ payload: z.unknown(), expose: true }),
+    tock: event({ payload: z.unknown(), expose: true }),
+  },
+  procedures: (p) => ({
+    echo: p.procedure({ input: z.unknown(), expose: true, handler: (params) => params }),
+    note: p.procedure({ input: z.unknown(), expose: true, handler: () => undefined }),
+    wait: p.procedure({
+      expose: true,
+      handler: (_input, ctx) =>
+        new Promise<never>((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error))),
+    }),
+  }),
+})
 
 export interface RecordedCall {
   readonly connectionId: string
@@ -38,133 +45,87 @@ export interface RecordedCall {
   readonly params: unknown
 }
 
-/** The id the host answers a shorthand `invoke('domain.method', params)` with (it carries no request id). */
-export const SHORTHAND_ID = 0
-
-let nextConnection = 1
-
-export class TestConnection implements HostConnection {
-  readonly id = `conn:${nextConnection++}`
-  readonly caller: Caller
-  readonly subscriptions = new Set<string>()
+/** A connection the real host opened, as the transport uses it, recording what passes through. */
+export class RecordedConnection implements HostConnection {
   closeReason: string | undefined
-  readonly #host: TestHost
-  readonly #deliver: ConnectOptions['deliver']
-  readonly #pending = new Set<(response: ResponseMessage) => void>()
-  #closed = false
+  readonly #inner: HostConnection
+  readonly #owner: TestHost
 
-  constructor(host: TestHost, options: ConnectOptions) {
-    this.#host = host
-    this.caller = options.caller
-    this.#deliver = options.deliver
+  constructor(owner: TestHost, inner: HostConnection) {
+    this.#owner = owner
+    this.#inner = inner
+  }
+
+  get id(): string {
+    return this.#inner.id
+  }
+
+  get caller(): Caller {
+    return this.#inner.caller
   }
 
   get closed(): boolean {
-    return this.#closed
+    return this.#inner.closed
   }
 
-  /** Calls still waiting for an answer. */
+  /** Calls of this connection still running in the host. */
   get pendingCount(): number {
-    return this.#pending.size
+    return this.#inner instanceof RpcConnection ? this.#inner.inflightCount : 0
   }
 
-  async invoke(method: string, params: unknown): Promise<ResponseMessage | BatchResponseMessage> {
-    this.#host.invokes.push({ connectionId: this.id, callerId: this.caller.id, method, params })
-    if (this.#closed) return failure(null, { code: ErrorCodes.UNAVAILABLE, message: 'Connection closed' })
-    if (method !== PROTOCOL_METHOD) return this.#answer(SHORTHAND_ID, method, params)
-    if (isRequestMessage(params)) return this.#answer(params.id, params.method, params.params)
-    if (isBatchMessage(params)) {
-      const responses = await Promise.all(
-        params.requests.map((request) =>
-          isRequestMessage(request)
-            ? this.#answer(request.id, request.method, request.params)
-            : failure(null, { code: ErrorCodes.BAD_REQUEST, message: 'Malformed request in batch' }),
-        ),
-      )
-      return { kind: 'batch', responses }
-    }
-    return failure(null, { code: ErrorCodes.BAD_REQUEST, message: 'Malformed request' })
+  /** The events this connection is subscribed to, as the host's event bus knows them. */
+  get subscriptions(): readonly string[] {
+    return this.#owner.host.eventBus.subscriptionsOf(this.#inner.id)
+  }
+
+  invoke(method: string, params: unknown): Promise<ResponseMessage | BatchResponseMessage> {
+    this.#owner.invokes.push({ connectionId: this.id, callerId: this.caller.id, method, params })
+    return this.#inner.invoke(method, params)
   }
 
   send(method: string, params: unknown): void {
-    this.#host.sends.push({ connectionId: this.id, callerId: this.caller.id, method, params })
+    this.#owner.sends.push({ connectionId: this.id, callerId: this.caller.id, method, params })
+    this.#inner.send(method, params)
   }
 
   close(reason = 'closed'): void {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.closed) return
     this.closeReason = reason
-    this.subscriptions.clear()
-    const pending = [...this.#pending]
-    this.#pending.clear()
-    for (const settle of pending) settle(failure(SHORTHAND_ID, { code: ErrorCodes.CANCELLED, message: `Connection closed: ${reason}` }))
-  }
-
-  /** @internal Pushes an event if this connection subscribed to it and is open. */
-  push(event: string, payload: unknown): boolean {
-    if (this.#closed || !this.subscriptions.has(event)) return false
-    this.#deliver(event, payload)
-    return true
-  }
-
-  async #answer(id: RequestId, method: string, params: unknown): Promise<ResponseMessage> {
-    switch (method) {
-      case 'test.echo':
-        return success(id, params)
-      case 'test.subscribe':
-      case 'test.unsubscribe': {
-        const event = (params as { event?: unknown } | undefined)?.event
-        if (typeof event !== 'string') return failure(id, { code: ErrorCodes.INVALID_PARAMS, message: 'event must be a string' })
-        if (method === 'test.subscribe') this.subscriptions.add(event)
-        else this.subscriptions.delete(event)
-        return success(id, null)
-      }
-      case 'test.wait':
-        return new Promise<ResponseMessage>((resolve) => {
-          this.#pending.add((response) => resolve({ ...response, id }))
-        })
-    }
-    const answer = this.#host.answers[method]
-    if (!answer) return failure(id, { code: ErrorCodes.METHOD_NOT_FOUND, message: `No method ${method}` })
-    try {
-      return success(id, await answer(params, this.caller))
-    } catch (error) {
-      const shape: ErrorShape = RpcError.is(error) ? error.toShape() : { code: ErrorCodes.INTERNAL, message: 'Internal error' }
-      return failure(id, shape)
-    }
+    this.#inner.close(reason)
   }
 }
 
 export class TestHost implements Connectable {
-  readonly connections: TestConnection[] = []
+  readonly host: Host
+  readonly connections: RecordedConnection[] = []
   readonly invokes: RecordedCall[] = []
   readonly sends: RecordedCall[] = []
-  readonly answers: Readonly<Record<string, Answer>>
 
-  constructor(answers: Readonly<Record<string, Answer>> = {}) {
-    this.answers = answers
+  private constructor(host: Host) {
+    this.host = host
   }
 
-  connect(options: ConnectOptions): TestConnection {
-    const connection = new TestConnection(this, options)
+  static async create(): Promise<TestHost> {
+    return new TestHost(await createHost({ plugins: [testPlugin], rateLimit: false }))
+  }
+
+  connect(options: ConnectOptions): RecordedConnection {
+    const connection = new RecordedConnection(this, this.host.connect(options))
     this.connections.push(connection)
     return connection
   }
 
-  /** Connections not yet closed. */
-  get open(): TestConnection[] {
-    return this.connections.filter((connection) => !connection.closed)
-  }
-
   /** The connections made for a caller id (`window:3`), oldest first. */
-  connectionsOf(callerId: string): TestConnection[] {
+  connectionsOf(callerId: string): RecordedConnection[] {
     return this.connections.filter((connection) => connection.caller.id === callerId)
   }
 
-  /** Pushes an event to every open connection subscribed to it; returns how many got it. */
-  publish(event: string, payload: unknown): number {
-    let delivered = 0
-    for (const connection of this.connections) if (connection.push(event, payload)) delivered++
-    return delivered
+  /** Emits `test.<event>` through the host's event bus; returns how many subscribers got it. */
+  publish(name: 'tick' | 'tock', payload: unknown): number {
+    return this.host.eventBus.emit(`test.${name}`, payload)
+  }
+
+  dispose(): Promise<void> {
+    return this.host.dispose()
   }
 }
