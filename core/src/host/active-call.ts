@@ -119,10 +119,15 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     return new Promise<ResponseMessage>((resolve) => {
       this.#resolve = resolve
       // Neither callback can throw (see #settleWith), so this chain never leaves a promise unhandled.
-      pending.then(
-        (value) => this.#settleWith(() => this.#router.answer(this, value)),
-        (error) => this.#settleWith(() => this.#failure(error)),
-      )
+      try {
+        pending.then(
+          (value) => this.#settleWith(() => this.#router.answer(this, value)),
+          (error) => this.#settleWith(() => this.#failure(error)),
+        )
+      } catch (error) {
+        // A Promise subclass whose own `then` throws.
+        this.#settleWith(() => this.#failure(error))
+      }
     })
   }
 

@@ -27,6 +27,7 @@ export async function expectUnreadableFailuresContained(client: RpcClient<Hostil
     expectInternal(await rejection(client.hostile.rejects(kind)))
   }
   for (const async of [false, true]) expectInternal(await rejection(client.hostile.unreadableOutput({ async })))
+  expectInternal(await rejection(client.hostile.brokenPromise()))
   await expect(client.hostile.shape({ n: 3 })).resolves.toBe(3)
 }
 

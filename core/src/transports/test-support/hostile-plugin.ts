@@ -69,6 +69,18 @@ export function hostilePlugin(notes: unknown[] = []) {
           return async ? Promise.resolve(value) : value
         },
       }),
+      /** Answers a Promise whose own `then` throws. */
+      brokenPromise: p.procedure({
+        expose: true,
+        handler: () => {
+          class BrokenPromise<T> extends Promise<T> {
+            override then(): never {
+              throw new Error('then is broken')
+            }
+          }
+          return new BrokenPromise<number>(() => undefined)
+        },
+      }),
       /** Answers a thenable: it must be awaited, like a promise. */
       thenable: p.procedure({
         input: z.number(),
