@@ -71,13 +71,17 @@ export const useCatalogStore = defineStore('catalog', () => {
       return inFlight
     }
     inFlight = (async () => {
-      do {
-        again = false
-        await load()
-      } while (again)
-    })().finally(() => {
-      inFlight = undefined
-    })
+      try {
+        do {
+          again = false
+          await load()
+        } while (again)
+      } finally {
+        // Cleared in the same turn as the last `again` check: with a `.finally()` chained outside, a change
+        // announced between the two was coalesced into a refresh that had already ended, and lost.
+        inFlight = undefined
+      }
+    })()
     return inFlight
   }
 
