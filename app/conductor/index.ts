@@ -10,6 +10,7 @@
  */
 import { RpcError, type EventsOf, type InputOf, type OutputOf, type RpcClient } from '@atomiton/core/client'
 import type { BuiltinPlugins } from '@atomiton/plugins'
+import { createPackagesFacade } from './packages'
 
 export type AppClient = RpcClient<BuiltinPlugins>
 type Out<M extends string> = OutputOf<BuiltinPlugins, M>
@@ -214,7 +215,8 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     onChange: (listener: (change: Events['rpc.catalogChanged']) => void) => client.$on('rpc.catalogChanged', listener),
   }
 
-  return { client, node, workflow, system, storage, catalog }
+  return { client, node, workflow, system, storage, catalog, packages: createPackagesFacade(client) }
 }
 
 export type Conductor = ReturnType<typeof createConductor>
+export type { InstallResult, PackageInspection, UninstallResult } from './packages'
