@@ -42,6 +42,8 @@ export interface NodeTypeHost<P extends readonly AnyPluginDefinition[]> {
   types(): Map<string, { owner: string; type: ContributedNodeType }>
   /** Saves a plugin's settings as the Settings view would (validated by the host). */
   configure(pluginId: string, values: Record<string, unknown>): Promise<void>
+  /** A plugin's settings as the Settings view gets them: JSON Schema (io input, with descriptions), values, defaults. */
+  describeSettings(pluginId: string): ReturnType<PluginSettingsManager['describe']>
   /** Runs a contributed type: parses inputs (throws the ZodError), executes, parses outputs. */
   run(typeId: string, inputs?: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<NodeRun>
 }
@@ -73,6 +75,10 @@ export async function createNodeTypeHost<const P extends readonly AnyPluginDefin
       } catch (error) {
         return Promise.reject(error as Error)
       }
+    },
+    describeSettings(pluginId) {
+      if (settings === undefined) throw new Error('The harness is not active')
+      return settings.describe(pluginId)
     },
     async run(typeId, inputs = {}, runOptions = {}) {
       const found = types().get(typeId)
