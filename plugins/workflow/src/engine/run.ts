@@ -96,6 +96,12 @@ export interface RunGraphOptions {
   readonly onProgress?: (event: ProgressEvent) => void
   /** The clock for `startedAt`/`finishedAt`. Default `Date.now`. */
   readonly now?: () => number
+  /**
+   * Outputs taken as given (a re-run's recorded upstream outputs): these nodes are not executed; each
+   * succeeds with its outputs, without `startedAt`/`finishedAt`, when its turn comes (one `succeeded`
+   * progress event, no `running`).
+   */
+  readonly pinned?: ReadonlyMap<string, NodeOutputs>
 }
 
 /** The abort reason given to the nodes still running when another node fails. */
@@ -148,7 +154,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
-  const { def, executeNode, concurrency = 4, signal, onProgress, now = Date.now } = options
+  const { def, executeNode, concurrency = 4, signal, onProgress, now = Date.now, pinned } = options
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new RangeError(`concurrency must be a whole number >= 1 or Infinity, got ${concurrency}`)
   }
@@ -235,19 +241,20 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
       settle('failed', { nodeId, ...info })
     }
 
-    const succeed = (nodeId: string, outputs: NodeOutputs): void => {
+    /** Files a node's outputs and readies its dependents; `pump` goes on unless the caller is `pump`. */
+    const succeed = (nodeId: string, outputs: NodeOutputs, isPinned = false): void => {
       running.delete(nodeId)
       const record = records.get(nodeId)!
       record.state = 'succeeded'
       record.outputs = outputs
-      record.finishedAt = now()
+      if (!isPinned) record.finishedAt = now()
       emit(nodeId, 'succeeded')
       for (const next of dependents.get(nodeId)!) {
         const left = remaining.get(next)! - 1
         remaining.set(next, left)
         if (left === 0) insertSorted(ready, next, byRank)
       }
-      pump()
+      if (!isPinned) pump()
     }
 
     const buildInputs = (node: WorkflowNode): Record<string, unknown> => {
@@ -307,7 +314,12 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
     }
 
     const pump = (): void => {
-      while (!finished && running.size < concurrency && ready.length > 0) start(ready.shift()!)
+      while (!finished && running.size < concurrency && ready.length > 0) {
+        const nodeId = ready.shift()!
+        const given = pinned?.get(nodeId)
+        if (given === undefined) start(nodeId)
+        else succeed(nodeId, given, true)
+      }
       if (!finished && running.size === 0 && ready.length === 0) {
         // Nothing runs and nothing is ready: in an acyclic graph where nothing failed, all succeeded.
         finished = true
