@@ -66,6 +66,11 @@ export const ProblemCode = z.enum([
   'missing-required-input',
   'type-mismatch',
   'duplicate-input-source',
+  'duplicate-workflow-output',
+  'unknown-workflow',
+  'subworkflow-cycle',
+  'invalid-expression',
+  'unknown-expression-node',
 ])
 export type ProblemCode = z.output<typeof ProblemCode>
 
@@ -259,3 +264,23 @@ export const ChangedPayload = z.object({
   version: Version.optional(),
 })
 export type ChangedPayload = z.output<typeof ChangedPayload>
+
+// ---------------------------------------------------------------------------------------------- control types
+
+/** The engine's control node types, described like the node plugin's (`node.listTypes`) for the palette. */
+export const ControlTypesOutput = z.object({
+  types: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      description: z.string(),
+      category: z.literal('flow'),
+      inputSchema: z.record(z.string(), z.unknown()),
+      outputSchema: z.record(z.string(), z.unknown()),
+      /** Outputs it does not produce are branches not taken. */
+      branching: z.boolean(),
+      /** Runs when at least one input is live. */
+      merge: z.boolean(),
+    }),
+  ),
+})

@@ -5,6 +5,7 @@
 import { definePlugin, event, RpcError, type CallContext, type Clock, type Logger } from '@atomiton/plugin-sdk'
 import {
   CancelOutput,
+  ControlTypesOutput,
   ChangedPayload,
   CreateInput,
   DEFAULT_CONCURRENCY,
@@ -30,6 +31,7 @@ import {
   ValidateOutput,
   WRITE_PERMISSION,
 } from './api'
+import { describeControlTypes } from './engine/control'
 import { planRerun } from './rerun'
 import { RunManager } from './runs'
 import { WorkflowService, type CallIo } from './workflows'
@@ -196,6 +198,13 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         permission: RUN_PERMISSION,
         expose: true,
         handler: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
+      }),
+      controlTypes: p.procedure({
+        description: "The engine's control-flow node types (if, switch, merge, input, output, sub-workflow, loop) with their port schemas",
+        output: ControlTypesOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: () => ({ types: describeControlTypes() }),
       }),
       getRun: p.procedure({
         description: 'A run: its status, and each node with its state, outputs or error',

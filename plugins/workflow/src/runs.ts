@@ -30,7 +30,8 @@ import type {
 } from './api'
 import { runGraph, type NodeOutputs, type ProgressEvent, type RunResult } from './engine/run'
 import type { WorkflowDefinition } from './engine/schema'
-import { executeNode, NodeFailure, type CallFn } from './node-client'
+import { NodeFailure, type CallFn } from './node-client'
+import { NodeRunner } from './node-runner'
 import { RunStore, summaryOfRun } from './run-store'
 
 /** What the manager needs from the plugin: its own in-process calls (not a call's) and its events. */
@@ -117,6 +118,7 @@ export class RunManager {
   readonly #active = new Map<string, ActiveRun>()
   #host: RunHost | undefined
   #store: RunStore | undefined
+  #runner: NodeRunner | undefined
   #closed = false
 
   constructor(options: RunManagerOptions) {
@@ -126,6 +128,7 @@ export class RunManager {
   /** Called by `setup`: the plugin's own context, whose calls outlive the `run` call that starts a run. */
   attach(host: RunHost): void {
     this.#host = host
+    this.#runner = new NodeRunner({ call: host.call, concurrency: this.#options.concurrency, now: this.#options.now })
     this.#store = new RunStore(host.call, this.#options.historyLimit, (error) => this.#options.onStoreError?.(error))
   }
 
@@ -140,8 +143,8 @@ export class RunManager {
    * the caller has the id.
    */
   start(request: RunRequest): string {
-    const host = this.#host
-    if (this.#closed || host === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
+    const runner = this.#runner
+    if (this.#closed || runner === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
     if (this.activeCount >= this.#options.maxActiveRuns) {
       throw new RpcError('UNAVAILABLE', `Too many workflow runs in progress (at most ${this.#options.maxActiveRuns}); try again later`, {
         limit: this.#options.maxActiveRuns,
@@ -182,12 +185,23 @@ export class RunManager {
       now: this.#options.now,
       ...(request.pinned === undefined ? {} : { pinned: request.pinned }),
       onProgress: (event) => this.#onProgress(run, event),
+      onLog: (nodeId, level, message) => {
+        if (run.status === 'running') run.nodes.get(nodeId)?.logs.push({ at: this.#options.now(), level, message })
+      },
       executeNode: async (node, inputs, signal) => {
         const record = run.nodes.get(node.id)
         if (record !== undefined && run.status === 'running') record.inputs = inputs
         try {
-          const outputs = await executeNode(host.call, node.type, inputs, signal, (logs) => {
-            if (record !== undefined && run.status === 'running') record.logs.push(...logs)
+          const outputs = await runner.execute(node, inputs, signal, {
+            stack: [run.workflowId],
+            log: (logs) => {
+              if (record !== undefined && run.status === 'running') record.logs.push(...logs)
+            },
+            progress: (fraction, message) => {
+              if (record === undefined || run.status !== 'running' || record.state !== 'running') return
+              record.progress = { fraction: Math.min(1, Math.max(0, fraction)), message }
+              this.#setState(run, node.id, 'running')
+            },
           })
           if (run.status === 'running') run.outputs.set(node.id, outputs)
           return outputs
