@@ -9,6 +9,7 @@ import { asClass, asFunction, asValue, createContainer, InjectionMode, type Awil
 import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
 import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
 import { PluginHost, type PluginHostConfig } from '../plugin/plugin-host'
+import { PluginSettingsService } from './plugin-settings'
 import type { Caller } from './caller'
 import type { ConnectOptions, HostConnection } from './connection'
 import { EventBus } from './event-bus'
@@ -60,6 +61,7 @@ export interface HostCradle extends HostServices {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly pluginHost: PluginHost
+  readonly pluginSettings: PluginSettingsService
   readonly routerConfig: RouterConfig
   readonly limits: ConnectionLimits
 }
@@ -134,6 +136,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     extensions: asClass(ExtensionRegistry).singleton(),
     pluginHost: asClass(PluginHost).singleton(),
     plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
+    pluginSettings: asClass(PluginSettingsService).singleton(),
   })
   for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
 

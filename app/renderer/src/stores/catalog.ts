@@ -77,8 +77,8 @@ export const useCatalogStore = defineStore('catalog', () => {
           await load()
         } while (again)
       } finally {
-        // Cleared in the same turn as the last `again` check: with a `.finally()` chained outside, a change
-        // announced between the two was coalesced into a refresh that had already ended, and lost.
+        // Cleared in the same microtask as the last `again` check: a change announced after it starts a
+        // new refresh instead of joining one that is already over (a `.finally()` would leave that gap).
         inFlight = undefined
       }
     })()
