@@ -160,6 +160,11 @@ describe('the app scheme', () => {
     // Dot segments (even percent-encoded) are resolved by the URL parser itself: they cannot climb out.
     expect(resolveAppAsset('app://atomiton/%2e%2e/%2e%2e/secret', root)).toBe('/srv/renderer/secret')
     for (const url of [
+      // Dot-files and dot-folders, as browser mode refuses them.
+      'app://atomiton/.env',
+      'app://atomiton/assets/.secret.js',
+      'app://atomiton/.git/config',
+      'app://atomiton/%2egit/config',
       'app://evil/index.html',
       'http://atomiton/index.html',
       'app://atomiton/..%2f..%2fetc/passwd',

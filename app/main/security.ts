@@ -12,9 +12,10 @@
  *
  * Electron objects are passed in (never imported as values), so this module loads and is tested in Node.
  */
-import { resolve, sep } from 'node:path'
+import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { HeadersReceivedResponse, Protocol, Session, WebContents } from 'electron'
+import { resolveStaticPath } from '../serve/static'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'atomiton'
@@ -130,7 +131,8 @@ export function hardenWebContents(
 
 /**
  * The file an `app://atomiton/...` URL names inside `rootDir` (`/` is `index.html`), or undefined for another
- * host, an undecodable path or a path escaping `rootDir`.
+ * host, an undecodable path, a path escaping `rootDir`, or a dot-file or dot-folder anywhere on the path
+ * (`.env`, `.git/`): the same rule as browser mode's static files (`resolveStaticPath`), which it uses.
  */
 export function resolveAppAsset(url: string, rootDir: string): string | undefined {
   let parsed: URL
@@ -142,9 +144,8 @@ export function resolveAppAsset(url: string, rootDir: string): string | undefine
     return undefined
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST || pathname.includes('\0')) return undefined
-  const root = resolve(rootDir)
-  const file = resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`)
-  return file.startsWith(root + sep) ? file : undefined
+  const found = resolveStaticPath(resolve(rootDir), parsed.pathname)
+  return found.ok ? found.file : undefined
 }
 
 /** Must run before `app` is ready: makes `app:` a standard, secure scheme (a real origin, fetch, no CSP bypass). */

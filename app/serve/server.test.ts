@@ -73,9 +73,9 @@ function http(port: number, path: string, options: { method?: string; headers?: 
 }
 
 /** Opens a raw WebSocket that must be refused; resolves with the HTTP status of the refusal. */
-function refusedStatus(url: string, origin: string | undefined): Promise<number> {
+function refusedStatus(url: string, origin: string | undefined, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, origin === undefined ? {} : { origin })
+    const socket = new WebSocket(url, { headers, ...(origin === undefined ? {} : { origin }) })
     socket.on('unexpected-response', (_request, response) => {
       resolve(response.statusCode ?? 0)
       socket.terminate()
@@ -194,9 +194,11 @@ describe('startServer: HTTP', () => {
   it('answers only requests for its own host name (DNS rebinding), redirecting localhost', async () => {
     const foreign = await http(server.port, '/', { headers: { Host: `evil.example:${server.port}` } })
     expect(foreign.status).toBe(421)
+    expect(foreign.headers['x-content-type-options']).toBe('nosniff')
     expect(foreign.body).not.toContain('atomiton')
     const local = await http(server.port, '/?token=abc', { headers: { Host: `localhost:${server.port}` } })
     expect(local.status).toBe(308)
+    expect(local.headers['x-content-type-options']).toBe('nosniff')
     expect(local.headers.location).toBe(`http://127.0.0.1:${server.port}/?token=abc`)
   })
 
@@ -221,6 +223,9 @@ describe('startServer: the WebSocket', () => {
     expect(await refusedStatus(`${server.rpcUrl}?token=${server.token}`, `http://localhost:${server.port}`)).toBe(403)
     expect(await refusedStatus(`${server.rpcUrl}?token=${server.token}`, undefined)).toBe(403)
     expect(await refusedStatus(`ws://127.0.0.1:${server.port}/other?token=${server.token}`, server.origin)).toBe(404)
+    // A Host that is not the server's own (DNS rebinding), even with the right token and Origin.
+    expect(await refusedStatus(`${server.rpcUrl}?token=${server.token}`, server.origin, { Host: `evil.example:${server.port}` })).toBe(421)
+    expect(await refusedStatus(`${server.rpcUrl}?token=${server.token}`, server.origin, { Host: `localhost:${server.port}` })).toBe(421)
     // The token is never logged.
     expect(JSON.stringify(logger.entries)).not.toContain(server.token)
     expect(logger.entries.filter((entry) => entry.level === 'warn').length).toBeGreaterThanOrEqual(6)

@@ -13,7 +13,8 @@
  * `Referrer-Policy: no-referrer` so the token never leaks in a Referer, and the token is never logged.
  *
  * A request whose `Host` is not this server (DNS rebinding: a foreign name resolving to 127.0.0.1) is
- * answered 421, except `localhost:<port>`, which is redirected to the 127.0.0.1 origin the socket accepts.
+ * answered 421, except `localhost:<port>`, which is redirected to the 127.0.0.1 origin the socket accepts;
+ * the WebSocket upgrade accepts only this server's own `Host` too (421 otherwise).
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -93,6 +94,8 @@ export function securityHeaders(port: number, bindHost = '127.0.0.1'): Record<st
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
+    // On every response, the refusals and redirects too, not only the files.
+    'X-Content-Type-Options': 'nosniff',
   }
 }
 
@@ -191,6 +194,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       host,
       token,
       allowedOrigins: (given) => given === origin,
+      // Exactly the page's own host (localhost is redirected to it for pages, so no socket ever needs it).
+      allowedHosts: (given) => given === `${bindHost}:${port}`,
       grants,
       logger,
       path: RPC_PATH,

@@ -21,7 +21,7 @@ export type { Catalog, PluginDescription, ProcedureDescription, EventDescription
 export { jsonSchemaOf, type JsonSchema } from './host/json-schema'
 export { createLogger, createMemoryLogger, silentLogger, type Logger, type LogEntry, type LogLevel } from './host/logger'
 export { ManagedHook } from './host/managed-hook'
-export { RateLimiter, defaultRateLimitPolicy, type RateLimitPolicy } from './host/rate-limiter'
+export { RateLimiter, defaultRateLimitPolicy, defaultRateLimitPolicyFor, type RateLimitPolicy } from './host/rate-limiter'
 export { Router } from './host/router'
 export * from './host/stores/index'
 export { attachWebSocketHost } from './transports/websocket/server'

@@ -17,6 +17,12 @@ export interface Caller {
    * matches `storage.write` and `storage.admin.reset`) or `*` for everything.
    */
   readonly grants: readonly string[]
+  /**
+   * The authenticated client this caller belongs to, when a transport knows it (a WebSocket token:
+   * `ws-client:1`): its callers share one call budget, so opening more connections buys no more calls.
+   * Without it the budget is the caller's own.
+   */
+  readonly client?: string
 }
 
 /** True when one of the grants covers `permission`. An empty permission is public (needs no grant). */

@@ -30,4 +30,9 @@ export interface HostConnection {
 
 export interface Connectable {
   connect(options: ConnectOptions): HostConnection
+  /**
+   * How long until `caller` may call again under the host's rate limits (0: now). Optional: a transport
+   * uses it to refuse an over-budget peer's messages before decoding them, so refused work stays cheap.
+   */
+  retryAfterMs?(caller: Caller): number
 }

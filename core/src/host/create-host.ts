@@ -17,7 +17,7 @@ import { ExtensionRegistry } from './extensions'
 import { createHostDomain } from './host-domain'
 import { createHostHooks, type HostHooks } from './hooks'
 import { silentLogger, type Logger } from './logger'
-import { defaultRateLimitPolicy, RateLimiter, type RateLimitPolicy } from './rate-limiter'
+import { defaultRateLimitPolicyFor, RateLimiter, type RateLimitPolicy } from './rate-limiter'
 import { checkTimeLimit, Router, type RouterConfig } from './router'
 import { RpcConnection, type ConnectionLimits } from './rpc-connection'
 import { createMemoryStoreFactory } from './stores/memory-store'
@@ -36,7 +36,10 @@ export interface HostOptions {
   readonly validateOutput?: boolean
   /** Development only: internal error messages and stacks reach callers. Default off. */
   readonly exposeErrors?: boolean
-  /** Call budgets per caller kind, or `false` for none. Default: renderers 500 burst, 250/s. */
+  /**
+   * Call budgets per caller kind, or `false` for none. Default: a renderer (or all sockets of one WebSocket
+   * client) may burst two full batches (2 x maxBatchSize = 2,000 calls) and make one batch's worth per second.
+   */
   readonly rateLimit?: RateLimitPolicy | false
   /** Time box for disposing one plugin. Default 5 s. */
   readonly disposeTimeoutMs?: number
@@ -77,6 +80,8 @@ export interface Host {
   readonly mainCaller: Caller
   /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
   connect(options: ConnectOptions): HostConnection
+  /** How long until `caller` may call again under the rate limits (0: now); nothing is taken. */
+  retryAfterMs(caller: Caller): number
   /** Calls a procedure in process; throws the RpcError it answers with. */
   call(method: string, params?: unknown, options?: CallOptions & { readonly caller?: Caller }): Promise<unknown>
   /** Closes every connection and disposes every plugin, then the container. Idempotent. */
@@ -142,8 +147,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   const { hooks, router, eventBus, extensions, pluginHost } = container.cradle
   // Procedures' own limits apply even when the per-caller-kind budgets are off.
-  const rateLimitPolicy = options.rateLimit === false ? { renderer: false, plugin: false, main: false } as const : (options.rateLimit ?? defaultRateLimitPolicy)
-  new RateLimiter(rateLimitPolicy, container.cradle.clock).install(hooks)
+  const rateLimitPolicy = options.rateLimit === false ? { renderer: false, plugin: false, main: false } as const : (options.rateLimit ?? defaultRateLimitPolicyFor(container.cradle.limits.maxBatchSize))
+  const rateLimiter = new RateLimiter(rateLimitPolicy, container.cradle.clock)
+  rateLimiter.install(hooks)
   if (options.logCalls ?? logger.isLevelEnabled('debug')) {
     hooks.callEnd.tap({ name: 'call-log', owner: 'host', stage: 100 }, (call, outcome) => {
       logger.debug(
@@ -177,6 +183,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         close(reason)
       }
       return connection
+    },
+    retryAfterMs(caller) {
+      return rateLimiter.waitMs(caller)
     },
     call(method, params, callOptions = {}) {
       const { caller = mainCaller, ...rest } = callOptions

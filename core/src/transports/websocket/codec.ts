@@ -34,11 +34,14 @@
  * `encodeSend`, `decodeHostFrame`) uses devalue itself there, so the renderer's bundle stays within its
  * budget (scenario 8: the fast path weighs ~1.1 KB gzipped).
  *
- * Decoding never throws: it answers `{ ok: false, n?, reason }` for anything malformed.
+ * Decoding never throws: it answers `{ ok: false, n?, reason }` for anything malformed. The host's
+ * decoder also refuses, before parsing or reviving, a body that would cost far more than its size (deep
+ * nesting, a huge BigInt: see frame-limits.ts).
  */
 import { DevalueError, stringify, unflatten, type StringifyOptions } from 'devalue'
 import { errorConstructors } from '../../common/error-constructors'
 import { exactJson } from './exact-json'
+import { DEFAULT_FRAME_LIMITS, devalueBodyProblem, nestsDeeperThan, type FrameLimits } from './frame-limits'
 import { NOT_PLAIN, plainStringify, plainUnflatten } from './plain-devalue'
 
 export interface InvokeFrame {
@@ -219,6 +222,12 @@ function split(text: unknown): Parts | string {
   return { tag, n, body: text.slice(match[0].length) }
 }
 
+/** The id of an invoke frame, read from its header alone (the body is not looked at). */
+export function invokeIdOf(text: string): number | undefined {
+  const parts = split(text)
+  return typeof parts !== 'string' && (parts.tag === 'i' || parts.tag === 'I') ? parts.n : undefined
+}
+
 /** devalue's `parse` with the codec's revivers (the general path; tests compare the fast one to it). */
 export function devalueParse(body: string): unknown {
   return unflatten(JSON.parse(body), revivers)
@@ -228,6 +237,18 @@ export function devalueParse(body: string): unknown {
 function hostUnflatten(parsed: unknown): unknown {
   const plain = plainUnflatten(parsed)
   return plain === NOT_PLAIN ? unflatten(parsed as number | unknown[], revivers) : plain
+}
+
+/** Thrown inside decoding for a body over the frame limits; becomes the decode's `reason`. */
+class OverLimit extends Error {}
+
+/** `hostUnflatten` behind the frame limits: what devalue would revive at a cost out of proportion is refused. */
+function boundedHostReader(bodyLength: number, limits: FrameLimits): (parsed: unknown) => unknown {
+  return (parsed) => {
+    const problem = devalueBodyProblem(parsed, bodyLength, limits)
+    if (problem !== undefined) throw new OverLimit(`frame over the limits: ${problem}`)
+    return hostUnflatten(parsed)
+  }
 }
 
 /** The renderer's devalue reader: devalue's own. */
@@ -241,6 +262,7 @@ function decodeBody(body: string, json: boolean, read: (parsed: unknown) => unkn
     const parsed: unknown = JSON.parse(body)
     return { ok: true, value: json ? parsed : read(parsed) }
   } catch (error) {
+    if (error instanceof OverLimit) return { ok: false, reason: error.message }
     // A hostile body can also overflow the stack (deep nesting): that is a RangeError, caught here too.
     return { ok: false, reason: `undecodable body (${error instanceof Error ? error.message : String(error)})` }
   }
@@ -250,21 +272,24 @@ function isNamedPair(value: unknown): value is [string, unknown] {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string'
 }
 
-/** What the host reads. Never throws. */
-export function decodeClientFrame(text: unknown): Decoded<ClientFrame> {
+/** What the host reads, within `limits` (frame-limits.ts). Never throws. */
+export function decodeClientFrame(text: unknown, limits: FrameLimits = DEFAULT_FRAME_LIMITS): Decoded<ClientFrame> {
   const parts = split(text)
   if (typeof parts === 'string') return { ok: false, n: undefined, reason: parts }
   const { tag, n, body } = parts
+  const id = tag === 'i' || tag === 'I' ? n : undefined
+  if (nestsDeeperThan(body, limits.maxDepth)) return { ok: false, n: id, reason: `frame over the limits: nested deeper than ${limits.maxDepth} levels` }
+  const hostReader = boundedHostReader(body.length, limits)
   if (tag === 'i' || tag === 'I') {
     if (n === undefined) return { ok: false, n: undefined, reason: 'invoke frame without an id' }
-    const decoded = decodeBody(body, tag === 'I', hostUnflatten)
+    const decoded = decodeBody(body, tag === 'I', hostReader)
     if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
     if (!isNamedPair(decoded.value)) return { ok: false, n, reason: 'an invoke frame carries [method, params]' }
     return { ok: true, frame: { t: 'invoke', n, method: decoded.value[0], params: decoded.value[1] } }
   }
   if (tag === 's') {
     if (n !== undefined) return { ok: false, n: undefined, reason: 'a send frame has no id' }
-    const decoded = decodeBody(body, false, hostUnflatten)
+    const decoded = decodeBody(body, false, hostReader)
     if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
     if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'a send frame carries [method, params]' }
     return { ok: true, frame: { t: 'send', method: decoded.value[0], params: decoded.value[1] } }

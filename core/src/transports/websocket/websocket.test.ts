@@ -336,6 +336,27 @@ describe('the WebSocket transport', () => {
     await expect(client.lab.echo('alive')).resolves.toBe('alive')
   })
 
+  it("refuses an upgrade whose Host is not the server's own loopback address (421), by default", async () => {
+    const t = await setup()
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new NodeWebSocket(`${t.server.url}?token=${TOKEN}`, { origin: ORIGIN, headers: { Host: host } })
+        socket.on('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0)
+          socket.terminate()
+        })
+        socket.on('open', () => {
+          socket.terminate()
+          resolve(101)
+        })
+        socket.on('error', reject)
+      })
+    expect(await status(`evil.example:${t.server.port}`)).toBe(421)
+    expect(await status(`127.0.0.1:${t.server.port + 1}`)).toBe(421)
+    expect(await status(`127.0.0.1:${t.server.port}`)).toBe(101)
+    expect(await status(`localhost:${t.server.port}`)).toBe(101)
+  })
+
   it('attaches to an existing HTTP server without taking its other upgrades', async () => {
     const { createServer } = await import('node:http')
     const probe = createProbe()
