@@ -9,6 +9,10 @@ import { asClass, asFunction, asValue, createContainer, InjectionMode, type Awil
 import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
 import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
 import { PluginHost } from '../plugin/plugin-host'
+import type { PackageService } from '../plugin/package-service'
+import type { HostModules } from '../packages/host-modules'
+import { PackageManager } from '../packages/package-manager'
+import { RpcError } from '../common/errors'
 import type { Caller } from './caller'
 import type { ConnectOptions, HostConnection } from './connection'
 import { EventBus } from './event-bus'
@@ -47,6 +51,21 @@ export interface HostOptions {
   readonly mainGrants?: readonly string[]
   /** More root services, visible to every plugin's scope. */
   readonly services?: Readonly<Record<string, unknown>>
+  /**
+   * Installed plugin packages, kept in `dir` (`<data-dir>/plugins`) and loaded after the built-ins. Without
+   * it the `packages` service answers UNAVAILABLE. `hostModules`: the host's own `@atomiton/plugin-sdk` and
+   * `zod`, lent to every package (see core/src/packages/host-modules.ts).
+   */
+  readonly packages?: { readonly dir: string; readonly hostModules: HostModules }
+  /** Safe mode: only the required plugins start, and no installed package is loaded (each can still be removed). */
+  readonly safeMode?: boolean
+}
+
+const noPackages: PackageService = {
+  inspect: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  install: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  uninstall: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  unloaded: () => [],
 }
 
 export interface HostCradle extends HostServices {
@@ -58,6 +77,7 @@ export interface HostCradle extends HostServices {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly pluginHost: PluginHost
+  readonly packages: PackageService
   readonly routerConfig: RouterConfig
   readonly limits: ConnectionLimits
 }
@@ -69,6 +89,8 @@ export interface Host {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly plugins: PluginHost
+  /** Installed plugin packages (when `options.packages` is given). */
+  readonly packages: PackageManager | undefined
   /** The host's own identity, for calls made by main-process code. */
   readonly mainCaller: Caller
   /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
@@ -121,6 +143,24 @@ export async function createHost(options: HostOptions): Promise<Host> {
     pluginHost: asClass(PluginHost).singleton(),
     plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
   })
+  const builtinIds = options.plugins.map((plugin) => plugin.id)
+  container.register(
+    'packages',
+    options.packages
+      ? asFunction(
+          ({ pluginHost, stores, settings }: HostCradle) =>
+            new PackageManager({
+              pluginsDir: options.packages!.dir,
+              hostModules: options.packages!.hostModules,
+              stores,
+              settings,
+              builtinIds,
+              live: pluginHost,
+              logger,
+            }),
+        ).singleton()
+      : asValue(noPackages),
+  )
   for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
 
   const { hooks, router, eventBus, extensions, pluginHost } = container.cradle
@@ -137,7 +177,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
 
   pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
-  await pluginHost.start()
+  await pluginHost.start({ requiredOnly: options.safeMode === true })
+  const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
+  // A broken plugins folder must not keep the app from starting: the built-ins serve, the error is logged.
+  if (packages) await packages.loadInstalled({ safeMode: options.safeMode === true }).catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
 
   const mainCaller: Caller = Object.freeze({ id: 'main', kind: 'main', grants: options.mainGrants ?? ['*'] })
   const connections = new Set<HostConnection>()
@@ -150,6 +193,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     eventBus,
     extensions,
     plugins: pluginHost,
+    packages,
     mainCaller,
     connect(connectOptions) {
       const connection = new RpcConnection(connectOptions, { router, eventBus, hooks, logger, limits: container.cradle.limits })
