@@ -68,6 +68,10 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     return this.entry.plugin.services
   }
 
+  get settings(): CallContext<unknown>['settings'] {
+    return this.entry.plugin.settings as CallContext<unknown>['settings']
+  }
+
   get settled(): boolean {
     return this.#settled
   }

@@ -9,6 +9,7 @@ import { asClass, asFunction, asValue, createContainer, InjectionMode, type Awil
 import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
 import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
 import { PluginHost } from '../plugin/plugin-host'
+import { PluginSettingsService } from './plugin-settings'
 import type { PackageService } from '../plugin/package-service'
 import type { HostModules } from '../packages/host-modules'
 import { PackageManager } from '../packages/package-manager'
@@ -77,6 +78,7 @@ export interface HostCradle extends HostServices {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly pluginHost: PluginHost
+  readonly pluginSettings: PluginSettingsService
   readonly packages: PackageService
   readonly routerConfig: RouterConfig
   readonly limits: ConnectionLimits
@@ -142,6 +144,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     extensions: asClass(ExtensionRegistry).singleton(),
     pluginHost: asClass(PluginHost).singleton(),
     plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
+    pluginSettings: asClass(PluginSettingsService).singleton(),
   })
   const builtinIds = options.plugins.map((plugin) => plugin.id)
   container.register(

@@ -389,6 +389,8 @@ function unloadedInfo(id: string, folder: string, manifest: PackageManifest | un
     state,
     error,
     required: false,
+    // Its definition never loaded, so its settings schema is unknown.
+    hasSettings: false,
     dependencies: [],
     dependents: [],
     origin: 'installed',

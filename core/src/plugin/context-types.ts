@@ -8,6 +8,7 @@ import type { CallEndHandler, CallStartHandler, PluginStateChange } from '../hos
 import type { StoreFactory } from '../host/stores/key-value-store'
 import type { PackageService } from './package-service'
 import type { PluginInfo, ToggleOptions, ToggleResult } from './plugin-info'
+import type { PluginSettingsManager } from './settings'
 
 export interface Clock {
   now(): number
@@ -44,6 +45,8 @@ export interface HostServices {
   readonly stores: StoreFactory
   readonly runtime: RuntimeInfo
   readonly plugins: PluginManager
+  /** Every plugin's settings (validated, persisted); a plugin reads its own through `ctx.settings`. */
+  readonly pluginSettings: PluginSettingsManager
   /** Installed plugin packages (inspect, install, upgrade, uninstall); UNAVAILABLE on a host without a data folder. */
   readonly packages: PackageService
 }

@@ -23,6 +23,7 @@ import type { EventBus } from '../host/event-bus'
 import type { ExtensionRegistry } from '../host/extensions'
 import type { HostHooks } from '../host/hooks'
 import type { Logger } from '../host/logger'
+import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
 import type { KeyValueStore } from '../host/stores/key-value-store'
 import type { PluginManager } from './context-types'
@@ -49,6 +50,7 @@ export interface PluginHostDependencies {
   /** Where the enabled set is persisted. */
   readonly settings: KeyValueStore
   readonly pluginHostConfig: PluginHostConfig
+  readonly pluginSettings: PluginSettingsService
 }
 
 /** Where a loaded definition comes from. */
@@ -127,6 +129,11 @@ export class PluginHost implements PluginManager {
   get(id: string): PluginInfo | undefined {
     const slot = this.#slots.get(id)
     return slot ? this.#info(slot) : undefined
+  }
+
+  /** The current definition of a plugin (settings look its schema up here). */
+  definition(id: string): AnyPluginDefinition | undefined {
+    return this.#slots.get(id)?.definition
   }
 
   /** The active runtime of a plugin (tests and the host's own wiring). */
@@ -384,6 +391,7 @@ export class PluginHost implements PluginManager {
       state: slot.state,
       ...(slot.error ? { error: slot.error } : {}),
       required: definition.required,
+      hasSettings: definition.settings !== undefined,
       dependencies: definition.dependencies,
       dependents: this.#order.filter((d) => d.dependencies.includes(definition.id)).map((d) => d.id),
       origin: slot.source.origin,

@@ -16,9 +16,11 @@ import type { HostHooks } from '../host/hooks'
 import type { Logger } from '../host/logger'
 import type { ManagedHook } from '../host/managed-hook'
 import type { PluginHandle } from '../host/plugin-handle'
+import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
 import type { PluginHook, PluginHooks } from './context-types'
 import type { AnyPluginDefinition, CallOptions, PluginContext } from './definition'
+import type { PluginSettings } from './settings'
 
 export interface RuntimeDependencies {
   readonly container: AwilixContainer
@@ -27,6 +29,7 @@ export interface RuntimeDependencies {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly logger: Logger
+  readonly pluginSettings: PluginSettingsService
 }
 
 export class PluginRuntime implements PluginHandle {
@@ -38,6 +41,8 @@ export class PluginRuntime implements PluginHandle {
   readonly #deps: RuntimeDependencies
   readonly #controller = new AbortController()
   readonly #scope: AwilixContainer
+  /** Read at each `get()`: a save is seen by the next call; listeners go into the store (removed on disable). */
+  readonly settings: PluginSettings<Readonly<Record<string, unknown>>>
   readonly #overrides: Readonly<Record<string, unknown>>
 
   /** `overrides`: host services replaced in this plugin's scope (an installed package's own `stores`). */
@@ -49,6 +54,11 @@ export class PluginRuntime implements PluginHandle {
     this.caller = Object.freeze({ id: `plugin:${definition.id}`, kind: 'plugin', grants: definition.permissions })
     this.logger = deps.logger.child({ plugin: definition.id })
     this.#scope = deps.container.createScope()
+    this.settings = Object.freeze({
+      get: () => deps.pluginSettings.values(this.id),
+      onChange: (listener: (values: Readonly<Record<string, unknown>>) => void) =>
+        this.store.add(deps.pluginSettings.listen(this.id, listener), 'settings listener'),
+    })
   }
 
   get services(): unknown {
@@ -138,6 +148,7 @@ export class PluginRuntime implements PluginHandle {
       services: this.services,
       signal: this.signal,
       hooks: pluginHooks,
+      settings: this.settings,
       emit: (event: string, payload: unknown) => this.emit(event, payload),
       call: (method: string, params?: unknown, options?: CallOptions) => this.call(method, params, options),
       on: (event: string, listener: (payload: unknown) => void) =>

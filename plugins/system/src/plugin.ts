@@ -13,7 +13,12 @@ import {
   InstallPluginInput,
   InstallPluginOutput,
   PluginChanged,
+  PluginSettingsChanged,
+  PluginSettingsInput,
+  PluginSettingsOutput,
   PluginSummary,
+  SetPluginSettingsInput,
+  SetPluginSettingsOutput,
   ToggleInput,
   ToggleOutput,
   UninstallPluginInput,
@@ -30,6 +35,12 @@ export const systemPlugin = definePlugin({
     pluginChanged: event({
       description: 'A plugin changed state (enabled, disabled, failed, blocked), or a package was installed, upgraded or uninstalled',
       payload: PluginChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+    pluginSettingsChanged: event({
+      description: 'A plugin’s settings were saved or reset; read them again with getPluginSettings',
+      payload: PluginSettingsChanged,
       permission: 'system.read',
       expose: true,
     }),
@@ -93,7 +104,12 @@ export const systemPlugin = definePlugin({
       output: UninstallPluginOutput,
       permission: 'system.admin',
       expose: true,
-    }).handler((input, ctx) => ctx.services.packages.uninstall(input)),
+    }).handler(async (input, ctx) => {
+      const result = await ctx.services.packages.uninstall(input)
+      // Its settings are part of its data: deleted with it when asked, kept for a reinstall otherwise.
+      if (result.dataDeleted) ctx.services.pluginSettings.reset(result.id)
+      return result
+    }),
     enablePlugin: p.procedure({
       description: 'Turns a plugin on (with cascade: its dependencies too); says what else changed',
       input: ToggleInput,
@@ -116,8 +132,26 @@ export const systemPlugin = definePlugin({
         return { ...result, plugins: [...ctx.services.plugins.list()] }
       },
     }),
+    getPluginSettings: p.procedure({
+      description: 'A plugin’s settings: their JSON Schema, current values, defaults, and a notice if saved values were dropped',
+      input: PluginSettingsInput,
+      output: PluginSettingsOutput,
+      permission: 'system.read',
+      expose: true,
+      handler: ({ id }, ctx) => ctx.services.pluginSettings.describe(id),
+    }),
+    setPluginSettings: p.procedure({
+      description: 'Validates, saves and applies a plugin’s settings (the plugin hears of it at once)',
+      input: SetPluginSettingsInput,
+      output: SetPluginSettingsOutput,
+      permission: 'system.admin',
+      expose: true,
+      handler: ({ id, values }, ctx) => ctx.services.pluginSettings.set(id, values),
+    }),
   }),
   setup(ctx) {
+    const settingsChanges = ctx.services.pluginSettings.onChange((id) => ctx.emit('pluginSettingsChanged', { id }))
+    ctx.onDispose(() => settingsChanges.dispose())
     ctx.hooks.pluginStateChanged.tap('announce', (change) => {
       // Its own disabling is impossible (required), so the event always exists while this tap does.
       ctx.emit('pluginChanged', change)
