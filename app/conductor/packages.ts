@@ -5,46 +5,23 @@
  * says what it is and which permissions it requests (and, for an upgrade, which it adds or drops);
  * `install` activates that staged package with the permissions the person approved.
  */
-import type { AppClient } from './index'
+import type { OutputOf, RpcClient } from '@atomiton/core/client'
+import type { BuiltinPlugins } from '@atomiton/plugins'
 
-/** What `system.inspectPackage` answers (the shared interface of the packages branch). */
-export interface PackageInspection {
-  readonly stagingId: string
-  readonly id: string
-  readonly name: string
-  readonly version: string
-  readonly description: string
-  readonly apiRange: string
-  readonly permissions: readonly string[]
-  readonly settingsSchema?: Readonly<Record<string, unknown>>
-  /** Set when a plugin with this id is installed: this is an upgrade (or a reinstall). */
-  readonly current?: { readonly version: string; readonly permissions: readonly string[] }
-  readonly addedPermissions: readonly string[]
-  readonly removedPermissions: readonly string[]
-}
+type Out<M extends string> = OutputOf<BuiltinPlugins, M>
 
-export interface InstallResult {
-  readonly id: string
-  readonly version: string
-  readonly state: string
-  readonly upgradedFrom?: string
-}
+export type PackageInspection = Out<'system.inspectPackage'>
+export type InstallResult = Out<'system.installPlugin'>
+export type UninstallResult = Out<'system.uninstallPlugin'>
 
-export interface UninstallResult {
-  readonly id: string
-  readonly removed: true
-  readonly dataDeleted: boolean
-}
-
-export function createPackagesFacade(client: AppClient) {
+export function createPackagesFacade(client: RpcClient<BuiltinPlugins>) {
   return {
-    /** Unpacks and validates a `.tgz` (its bytes); nothing runs yet. */
-    inspect: async (archive: Uint8Array): Promise<PackageInspection> => (await client.$call('system.inspectPackage', { archive })) as PackageInspection,
+    /** Unpacks and validates a `.tgz` (its bytes, sent as they are); nothing runs yet. */
+    inspect: (archive: Uint8Array<ArrayBuffer>): Promise<PackageInspection> => client.system.inspectPackage({ archive }),
     /** Activates a staged package; refused unless `approvedPermissions` is exactly what it requested. */
-    install: async (stagingId: string, approvedPermissions: readonly string[]): Promise<InstallResult> =>
-      (await client.$call('system.installPlugin', { stagingId, approvedPermissions: [...approvedPermissions] })) as InstallResult,
-    /** Disposes every registration and removes the package; its stored data too when `deleteData`. */
-    uninstall: async (id: string, deleteData: boolean): Promise<UninstallResult> =>
-      (await client.$call('system.uninstallPlugin', { id, deleteData })) as UninstallResult,
+    install: (stagingId: string, approvedPermissions: readonly string[]): Promise<InstallResult> =>
+      client.system.installPlugin({ stagingId, approvedPermissions: [...approvedPermissions] }),
+    /** Disposes every registration and removes the package; its stored data and settings too when `deleteData`. */
+    uninstall: (id: string, deleteData: boolean): Promise<UninstallResult> => client.system.uninstallPlugin({ id, deleteData }),
   }
 }

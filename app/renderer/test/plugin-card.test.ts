@@ -11,6 +11,8 @@ const failed = {
   error: { message: 'setup threw: no disk', code: 'INTERNAL' },
   required: false,
   hasSettings: false,
+  origin: 'builtin' as const,
+  permissions: [],
   dependencies: ['storage'],
   dependents: [],
   procedures: [],

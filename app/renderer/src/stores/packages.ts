@@ -35,7 +35,7 @@ export const usePackagesStore = defineStore('packages', () => {
   const canRemove = computed(() => catalog.hasMethod('system.uninstallPlugin'))
 
   function isInstalled(plugin: PluginDescription): boolean {
-    return (plugin as { origin?: unknown }).origin === 'installed'
+    return plugin.origin === 'installed'
   }
 
   /** Reads a chosen or dropped file and asks the host to inspect it. */
