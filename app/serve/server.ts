@@ -30,6 +30,7 @@ import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { attachWebSocketHost, type WebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { builtinPlugins } from '@atomiton/plugins'
 import { grantsFor } from '../common/grants'
+import { hostModules } from '../common/host-modules'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
 
@@ -131,6 +132,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = await createHost({
     plugins: options.plugins ?? builtinPlugins,
     stores: createConfStoreFactory({ directory: dataDir, logger }),
+    // Installed plugin packages live in `<data-dir>/plugins/<id>/`, loaded after the built-ins.
+    packages: { dir: join(dataDir, 'plugins'), hostModules },
     logger,
     runtime: { mode: 'browser', ...options.runtime },
   })
