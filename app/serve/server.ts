@@ -55,6 +55,8 @@ export interface StartServerOptions {
   readonly runtime?: Partial<RuntimeInfo>
   /** Ping interval of the WebSocket peers (0: off). Default 30 s. */
   readonly heartbeatMs?: number
+  /** Start the required plugins only and load no installed package (`--safe-mode`). */
+  readonly safeMode?: boolean
 }
 
 export interface RunningServer {
@@ -136,7 +138,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     packages: { dir: join(dataDir, 'plugins'), hostModules },
     logger,
     runtime: { mode: 'browser', ...options.runtime },
+    // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
+    packages: { dir: join(dataDir, 'plugins'), hostModules },
+    safeMode: options.safeMode ?? false,
   })
+  if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')
 
   let port = 0
   let headers: Record<string, string> = {}

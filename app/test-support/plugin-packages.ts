@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import * as tar from 'tar'
 
 const run = promisify(execFile)
 
@@ -114,8 +115,26 @@ export async function packTarball(folder: string): Promise<string> {
   return join(destination, packed!.filename)
 }
 
-/** A package written to a temporary folder and packed: the tarball's bytes. */
-export async function tarballOf(spec: PackageSpec): Promise<Uint8Array> {
-  const folder = await writePackage(await temporaryFolder(), spec)
-  return new Uint8Array(await readFile(await packTarball(folder)))
+const packed = new Map<string, Promise<Uint8Array>>()
+
+/**
+ * A package written to a temporary folder and packed by `npm pack` (the same spec is packed once per test
+ * file): the tarball's bytes. A package.json that npm itself cannot read (`rawManifest`) is packed with
+ * `tar` into the same layout (`package/...`), since `npm pack` refuses it.
+ */
+export function tarballOf(spec: PackageSpec): Promise<Uint8Array> {
+  const key = JSON.stringify(spec)
+  let bytes = packed.get(key)
+  if (!bytes) {
+    bytes = (async () => {
+      const root = await temporaryFolder()
+      if (spec.rawManifest === undefined) return new Uint8Array(await readFile(await packTarball(await writePackage(root, spec))))
+      await writePackage(join(root, 'package'), spec)
+      const file = join(root, 'package.tgz')
+      await tar.c({ gzip: true, cwd: root, file, portable: true }, ['package'])
+      return new Uint8Array(await readFile(file))
+    })()
+    packed.set(key, bytes)
+  }
+  return bytes
 }
