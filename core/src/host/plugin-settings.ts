@@ -101,14 +101,12 @@ export class PluginSettingsService implements PluginSettingsManager {
 
   reset(id: string): boolean {
     const existed = this.#storeOf().delete(id)
-    const loaded = this.#loaded.get(id)
-    this.#loaded.delete(id)
-    if (loaded) {
-      const reloaded = this.#load(id)
-      if (reloaded) this.#announce(id, reloaded.values)
-    } else if (existed) {
-      for (const listener of [...this.#listeners]) this.#safely(() => listener(id), id)
-    }
+    const wasLoaded = this.#loaded.delete(id)
+    if (!existed && !wasLoaded) return false
+    // A plugin still defined reads its defaults from now on; an uninstalled one has nothing left to tell.
+    const reloaded = this.#load(id)
+    if (reloaded) this.#announce(id, reloaded.values)
+    else for (const listener of [...this.#listeners]) this.#safely(() => listener(id), id)
     return existed
   }
 

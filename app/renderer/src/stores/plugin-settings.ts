@@ -42,8 +42,10 @@ export const usePluginSettingsStore = defineStore('pluginSettings', () => {
   const forms = reactive<Record<string, SettingsForm>>({})
   let following: (() => void) | undefined
 
+  /** The reactive entry of a plugin (read back from the record: the object put in is not the reactive one). */
   function form(id: string): SettingsForm {
-    return (forms[id] ??= blank())
+    if (!forms[id]) forms[id] = blank()
+    return forms[id]
   }
 
   /** Loads (or reloads) a plugin's settings; keeps the person's edits unless `discard`. */
@@ -58,6 +60,7 @@ export const usePluginSettingsStore = defineStore('pluginSettings', () => {
         entry.dirty = false
         entry.issues = []
       }
+      if (options.discard) entry.saved = false
       if (entry.error?.code !== 'INVALID_PARAMS') entry.error = null
     } catch (caught) {
       entry.error = toErrorInfo(caught)
