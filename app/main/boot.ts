@@ -29,6 +29,7 @@ import type { Logger } from '@atomiton/core/host/logger'
 import type { StoreFactory } from '@atomiton/core/host/stores'
 import { builtinPlugins } from '@atomiton/plugins'
 import { DEFAULT_GRANTS_POLICY, grantsFor, type GrantsPolicy } from '../common/grants'
+import { hostModules } from '../common/host-modules'
 import { attachIpcTransport, type IpcTransportOptions } from './ipc-transport'
 import {
   appOrigins,
@@ -184,6 +185,8 @@ export interface MainDeps<W extends MainWindow> {
   /** Default: `process.platform`. On macOS the app stays alive with no window, as apps there do. */
   readonly platform?: string
   readonly quitTimeoutMs?: number
+  /** `process.argv`: `--safe-mode` starts the required plugins only and loads no installed package. */
+  readonly argv?: readonly string[]
 }
 
 export interface MainProcess<W extends MainWindow> {
@@ -233,13 +236,18 @@ export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promis
 
   // --- The host.
   const storesDir = storesDirectory(app.getPath('userData'))
+  const safeMode = deps.argv?.includes('--safe-mode') ?? false
   booted.host = createHost({
     plugins: deps.plugins ?? builtinPlugins,
     stores: deps.createStores(storesDir),
     logger,
     runtime: electronRuntime(app, deps.versions),
+    // Installed plugin packages live next to the stores: `npx atomiton plugin ... --data-dir <userData>/stores`.
+    packages: { dir: join(storesDir, 'plugins'), hostModules },
+    safeMode,
   })
   const host = await booted.host
+  if (safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')
   logger.info({ stores: storesDir, plugins: host.plugins.list().map(({ id, state }) => ({ id, state })) }, 'Host started')
 
   // --- Session, scheme, transport.

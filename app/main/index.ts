@@ -6,6 +6,9 @@
  * - `ATOMITON_LOG_LEVEL`: pino level (`info` by default; `debug` also logs every call with its duration).
  * - `ELECTRON_RENDERER_URL`: set by `electron-vite dev`; honoured only in an unpackaged app.
  *
+ * Command line: `--safe-mode` starts the required plugins only and loads no installed package, so a package
+ * that breaks start-up can be removed from the Settings view (or with `npx atomiton plugin remove`).
+ *
  * `npm start` (`electron-vite preview`) needs the Electron binary, which the `electron` package fetches on
  * first launch on a normal machine (it cannot be fetched on the CI machines: there, `npm run serve` runs
  * the same host and renderer in a browser).
@@ -31,6 +34,7 @@ startMain({
   mainDir: dirname(fileURLToPath(import.meta.url)),
   env: process.env,
   versions: process.versions,
+  argv: process.argv,
   logger,
   createStores: (directory) => createElectronStoreFactory({ directory, logger }),
 }).catch((error: unknown) => {

@@ -8,6 +8,7 @@ describe('parseCliArgs', () => {
       dataDir: '/home/me/app/.data',
       rendererDir: undefined,
       logLevel: 'info',
+      safeMode: false,
       help: false,
     })
   })
@@ -18,8 +19,10 @@ describe('parseCliArgs', () => {
       dataDir: '/w/state',
       rendererDir: '/srv/r',
       logLevel: 'debug',
+      safeMode: false,
       help: false,
     })
+    expect(parseCliArgs(['--safe-mode'], '/w').safeMode).toBe(true)
     expect(parseCliArgs(['--data-dir', '/abs/data'], '/w').dataDir).toBe('/abs/data')
     expect(parseCliArgs(['-h'], '/w').help).toBe(true)
   })

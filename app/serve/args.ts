@@ -14,6 +14,7 @@ Options:
   --data-dir <dir>      where the app keeps its data (default: ./.data, created if missing)
   --renderer-dir <dir>  the built renderer (default: out/renderer next to this script)
   --log-level <level>   trace, debug, info, warn, error or silent (default: info; logs go to stderr)
+  --safe-mode           start the required plugins only and load no installed plugin package
   -h, --help            show this help
 `
 
@@ -27,6 +28,7 @@ export interface CliOptions {
   /** Absolute, or undefined for the default. */
   readonly rendererDir: string | undefined
   readonly logLevel: CliLogLevel
+  readonly safeMode: boolean
   readonly help: boolean
 }
 
@@ -41,7 +43,7 @@ function portOf(text: string): number {
 
 /** Parses the arguments after `node cli.js`; relative folders are resolved against `cwd`. Throws UsageError. */
 export function parseCliArgs(args: readonly string[], cwd: string = process.cwd()): CliOptions {
-  let values: { port?: string; 'data-dir'?: string; 'renderer-dir'?: string; 'log-level'?: string; help?: boolean }
+  let values: { port?: string; 'data-dir'?: string; 'renderer-dir'?: string; 'log-level'?: string; 'safe-mode'?: boolean; help?: boolean }
   try {
     ;({ values } = parseArgs({
       args: [...args],
@@ -52,6 +54,7 @@ export function parseCliArgs(args: readonly string[], cwd: string = process.cwd(
         'data-dir': { type: 'string' },
         'renderer-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        'safe-mode': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }))
@@ -68,6 +71,7 @@ export function parseCliArgs(args: readonly string[], cwd: string = process.cwd(
     dataDir: resolve(cwd, values['data-dir'] ?? '.data'),
     rendererDir: values['renderer-dir'] ? resolve(cwd, values['renderer-dir']) : undefined,
     logLevel: logLevel as CliLogLevel,
+    safeMode: values['safe-mode'] ?? false,
     help: values.help ?? false,
   }
 }

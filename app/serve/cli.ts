@@ -44,6 +44,7 @@ async function main(argv: readonly string[]): Promise<void> {
       rendererDir: options.rendererDir ?? defaultRendererDir(),
       logger,
       runtime: { appVersion: version },
+      safeMode: options.safeMode,
     })
   } catch (error) {
     logger.error({ err: error }, 'Browser mode could not start')
@@ -75,6 +76,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   process.stdout.write(`Atomiton is running at ${server.url}\n`)
   process.stdout.write(`Data: ${options.dataDir}\nPress Ctrl+C to stop.\n`)
+  if (options.safeMode) process.stdout.write('Safe mode: only the required plugins are running; no installed plugin package was loaded.\n')
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -30,6 +30,7 @@ import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { attachWebSocketHost, type WebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { builtinPlugins } from '@atomiton/plugins'
 import { grantsFor } from '../common/grants'
+import { hostModules } from '../common/host-modules'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
 
@@ -54,6 +55,8 @@ export interface StartServerOptions {
   readonly runtime?: Partial<RuntimeInfo>
   /** Ping interval of the WebSocket peers (0: off). Default 30 s. */
   readonly heartbeatMs?: number
+  /** Start the required plugins only and load no installed package (`--safe-mode`). */
+  readonly safeMode?: boolean
 }
 
 export interface RunningServer {
@@ -131,9 +134,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = await createHost({
     plugins: options.plugins ?? builtinPlugins,
     stores: createConfStoreFactory({ directory: dataDir, logger }),
+    // Installed plugin packages live in `<data-dir>/plugins/<id>/`, loaded after the built-ins.
+    packages: { dir: join(dataDir, 'plugins'), hostModules },
     logger,
     runtime: { mode: 'browser', ...options.runtime },
+    // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
+    packages: { dir: join(dataDir, 'plugins'), hostModules },
+    safeMode: options.safeMode ?? false,
   })
+  if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')
 
   let port = 0
   let headers: Record<string, string> = {}

@@ -28,7 +28,18 @@ export {
   type ExtensionPointReader,
 } from '@atomiton/core/plugin/definition'
 export type { HostServices, Clock, RuntimeInfo, PluginManager, PluginHook, PluginHooks } from '@atomiton/core/plugin/context-types'
-export type { PluginInfo, PluginState, ToggleOptions, ToggleResult, StateChangeRecord } from '@atomiton/core/plugin/plugin-info'
+export type {
+  PackageService,
+  PackageSourceInput,
+  PackageInspection,
+  InstallRequest,
+  InstallResult,
+  UninstallRequest,
+  UninstallResult,
+} from '@atomiton/core/plugin/package-service'
+/** The plugin API version this SDK and host implement; a package's `atomiton.api` range must accept it. */
+export { PLUGIN_API_VERSION } from '@atomiton/core/plugin/api-version'
+export type { PluginInfo, PluginOrigin, PluginState, ToggleOptions, ToggleResult, StateChangeRecord } from '@atomiton/core/plugin/plugin-info'
 export type { Caller, CallerKind } from '@atomiton/core/host/caller'
 export type { Disposable } from '@atomiton/core/host/disposable'
 export type { Logger } from '@atomiton/core/host/logger'

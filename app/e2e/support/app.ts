@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, type RunningServer } from '../../serve/server'
+import { startServer, type RunningServer, type StartServerOptions } from '../../serve/server'
 import { builtRendererDir } from './build-renderer'
 
 export interface DataDir {
@@ -18,8 +18,11 @@ export function tempDataDir(): DataDir {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
+/** What a test may change about the server (e.g. the page's grants). */
+export type AppOptions = Pick<StartServerOptions, 'grants'>
+
 /** Starts browser mode on port 0 over `dataDir`, building the renderer first if it is stale. */
-export async function startApp(dataDir: string): Promise<RunningServer> {
+export async function startApp(dataDir: string, options: AppOptions = {}): Promise<RunningServer> {
   const rendererDir = builtRendererDir()
-  return startServer({ port: 0, dataDir, rendererDir })
+  return startServer({ port: 0, dataDir, rendererDir, ...options })
 }

@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
 import type { RunningServer } from '../../serve/server'
-import { startApp, tempDataDir, type DataDir } from './app'
+import { startApp, tempDataDir, type AppOptions, type DataDir } from './app'
 import { launchBrowser, openPage, type WatchedPage } from './browser'
 import { appReady } from './ui'
 
@@ -20,11 +20,11 @@ export interface Session {
 }
 
 /** Registers beforeAll/afterAll hooks and returns the session they fill in. */
-export function useSession(): Session {
+export function useSession(options: AppOptions = {}): Session {
   const state: { browser?: Browser; server?: RunningServer; data?: DataDir; pages: WatchedPage[] } = { pages: [] }
   beforeAll(async () => {
     state.data = tempDataDir()
-    state.server = await startApp(state.data.path)
+    state.server = await startApp(state.data.path, options)
     state.browser = await launchBrowser()
   }, 180_000)
   afterAll(async () => {
@@ -52,7 +52,7 @@ export function useSession(): Session {
     },
     async restart() {
       await state.server!.close()
-      state.server = await startApp(state.data!.path)
+      state.server = await startApp(state.data!.path, options)
       return state.server
     },
   }

@@ -10,6 +10,10 @@ import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
 import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
 import { PluginHost } from '../plugin/plugin-host'
 import { PluginSettingsService } from './plugin-settings'
+import type { PackageService } from '../plugin/package-service'
+import type { HostModules } from '../packages/host-modules'
+import { PackageManager } from '../packages/package-manager'
+import { RpcError } from '../common/errors'
 import type { Caller } from './caller'
 import type { ConnectOptions, HostConnection } from './connection'
 import { EventBus } from './event-bus'
@@ -48,6 +52,21 @@ export interface HostOptions {
   readonly mainGrants?: readonly string[]
   /** More root services, visible to every plugin's scope. */
   readonly services?: Readonly<Record<string, unknown>>
+  /**
+   * Installed plugin packages, kept in `dir` (`<data-dir>/plugins`) and loaded after the built-ins. Without
+   * it the `packages` service answers UNAVAILABLE. `hostModules`: the host's own `@atomiton/plugin-sdk` and
+   * `zod`, lent to every package (see core/src/packages/host-modules.ts).
+   */
+  readonly packages?: { readonly dir: string; readonly hostModules: HostModules }
+  /** Safe mode: only the required plugins start, and no installed package is loaded (each can still be removed). */
+  readonly safeMode?: boolean
+}
+
+const noPackages: PackageService = {
+  inspect: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  install: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  uninstall: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
+  unloaded: () => [],
 }
 
 export interface HostCradle extends HostServices {
@@ -60,6 +79,7 @@ export interface HostCradle extends HostServices {
   readonly extensions: ExtensionRegistry
   readonly pluginHost: PluginHost
   readonly pluginSettings: PluginSettingsService
+  readonly packages: PackageService
   readonly routerConfig: RouterConfig
   readonly limits: ConnectionLimits
 }
@@ -71,6 +91,8 @@ export interface Host {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly plugins: PluginHost
+  /** Installed plugin packages (when `options.packages` is given). */
+  readonly packages: PackageManager | undefined
   /** The host's own identity, for calls made by main-process code. */
   readonly mainCaller: Caller
   /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
@@ -124,6 +146,24 @@ export async function createHost(options: HostOptions): Promise<Host> {
     plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
     pluginSettings: asClass(PluginSettingsService).singleton(),
   })
+  const builtinIds = options.plugins.map((plugin) => plugin.id)
+  container.register(
+    'packages',
+    options.packages
+      ? asFunction(
+          ({ pluginHost, stores, settings }: HostCradle) =>
+            new PackageManager({
+              pluginsDir: options.packages!.dir,
+              hostModules: options.packages!.hostModules,
+              stores,
+              settings,
+              builtinIds,
+              live: pluginHost,
+              logger,
+            }),
+        ).singleton()
+      : asValue(noPackages),
+  )
   for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
 
   const { hooks, router, eventBus, extensions, pluginHost } = container.cradle
@@ -140,7 +180,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
 
   pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
-  await pluginHost.start()
+  await pluginHost.start({ requiredOnly: options.safeMode === true })
+  const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
+  // A broken plugins folder must not keep the app from starting: the built-ins serve, the error is logged.
+  if (packages) await packages.loadInstalled({ safeMode: options.safeMode === true }).catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
 
   const mainCaller: Caller = Object.freeze({ id: 'main', kind: 'main', grants: options.mainGrants ?? ['*'] })
   const connections = new Set<HostConnection>()
@@ -153,6 +196,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     eventBus,
     extensions,
     plugins: pluginHost,
+    packages,
     mainCaller,
     connect(connectOptions) {
       const connection = new RpcConnection(connectOptions, { router, eventBus, hooks, logger, limits: container.cradle.limits })

@@ -46,6 +46,9 @@ export interface PluginStateChange {
   readonly from: PluginState
   readonly to: PluginState
   readonly error?: PluginErrorInfo
+  /** Set when the change is a package being installed, upgraded or uninstalled. */
+  readonly reason?: 'installed' | 'upgraded' | 'uninstalled'
+  readonly version?: string
 }
 
 export function createHostHooks() {

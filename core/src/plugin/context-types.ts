@@ -6,6 +6,7 @@ import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
 import type { CallEndHandler, CallStartHandler, PluginStateChange } from '../host/hooks'
 import type { StoreFactory } from '../host/stores/key-value-store'
+import type { PackageService } from './package-service'
 import type { PluginInfo, ToggleOptions, ToggleResult } from './plugin-info'
 import type { PluginSettingsManager } from './settings'
 
@@ -46,6 +47,8 @@ export interface HostServices {
   readonly plugins: PluginManager
   /** Every plugin's settings (validated, persisted); a plugin reads its own through `ctx.settings`. */
   readonly pluginSettings: PluginSettingsManager
+  /** Installed plugin packages (inspect, install, upgrade, uninstall); UNAVAILABLE on a host without a data folder. */
+  readonly packages: PackageService
 }
 
 /** A host hook as a plugin sees it: every tap is removed when the plugin is disabled. */

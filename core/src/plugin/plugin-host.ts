@@ -11,6 +11,10 @@
  *   `{ cascade: true }`: then they are enabled first.
  * - A `required` plugin cannot be disabled (CONFLICT).
  * - Every explicit choice is persisted in the settings store, so a restart restores the enabled set.
+ * - At run time (installed packages, see core/src/packages/): `add` loads and activates one more plugin,
+ *   `replace` swaps a loaded one for a new definition (deactivate old, activate new, and when the new one
+ *   fails, re-activate the old one and refuse), `remove` deactivates one and forgets it. Built-ins are
+ *   loaded once by `load` and can be neither replaced nor removed.
  */
 import type { AwilixContainer } from 'awilix'
 import { RpcError } from '../common/errors'
@@ -24,8 +28,8 @@ import type { Router } from '../host/router'
 import type { KeyValueStore } from '../host/stores/key-value-store'
 import type { PluginManager } from './context-types'
 import type { AnyPluginDefinition } from './definition'
-import { orderByDependencies, transitiveDependencies, transitiveDependents } from './order'
-import type { PluginErrorInfo, PluginInfo, PluginState, StateChangeRecord, ToggleOptions, ToggleResult } from './plugin-info'
+import { orderByDependencies, PluginGraphError, transitiveDependencies, transitiveDependents } from './order'
+import type { PluginErrorInfo, PluginInfo, PluginOrigin, PluginState, StateChangeRecord, ToggleOptions, ToggleResult } from './plugin-info'
 import { PluginRuntime } from './runtime'
 
 export const CATALOG_CHANGED_EVENT = 'rpc.catalogChanged'
@@ -49,9 +53,23 @@ export interface PluginHostDependencies {
   readonly pluginSettings: PluginSettingsService
 }
 
+/** Where a loaded definition comes from. */
+export interface PluginSource {
+  readonly origin: PluginOrigin
+  /** An installed package's folder. */
+  readonly folder?: string
+  /** Host services replaced in this plugin's container scope (an installed package's own `stores`). */
+  readonly services?: Readonly<Record<string, unknown>>
+}
+
+const BUILTIN: PluginSource = Object.freeze({ origin: 'builtin' })
+
+type ChangeReason = Pick<StateChangeRecord, 'reason' | 'version'>
+
 interface Slot {
-  readonly definition: AnyPluginDefinition
-  readonly procedureNames: ReadonlySet<string>
+  definition: AnyPluginDefinition
+  source: PluginSource
+  procedureNames: ReadonlySet<string>
   state: PluginState
   error: PluginErrorInfo | undefined
   runtime: PluginRuntime | undefined
@@ -63,6 +81,8 @@ export class PluginHost implements PluginManager {
   #order: AnyPluginDefinition[] = []
   #queue: Promise<unknown> = Promise.resolve()
   #stopped = false
+  /** What the runtime change being made is (installed, upgraded, uninstalled), told with each transition. */
+  #reason: ChangeReason | undefined
 
   constructor(deps: PluginHostDependencies) {
     this.#deps = deps
@@ -70,29 +90,24 @@ export class PluginHost implements PluginManager {
   }
 
   /** Registers definitions (in any order). Throws a PluginGraphError for duplicates, missing deps, cycles. */
-  load(definitions: readonly AnyPluginDefinition[]): void {
+  load(definitions: readonly AnyPluginDefinition[], source: PluginSource = BUILTIN): void {
     const order = orderByDependencies([...this.#order, ...definitions])
-    for (const definition of definitions) {
-      this.#slots.set(definition.id, {
-        definition,
-        procedureNames: new Set(Object.keys(definition.procedures)),
-        state: 'inactive',
-        error: undefined,
-        runtime: undefined,
-      })
-    }
+    for (const definition of definitions) this.#slots.set(definition.id, newSlot(definition, source))
     this.#order = order
   }
 
-  /** Activates every plugin in dependency order, honouring the persisted enabled set. */
-  start(): Promise<ToggleResult> {
+  /**
+   * Activates every plugin in dependency order, honouring the persisted enabled set. `requiredOnly` (safe
+   * mode) activates the required plugins alone and leaves the others disabled for this run (not persisted).
+   */
+  start(options: { readonly requiredOnly?: boolean } = {}): Promise<ToggleResult> {
     return this.#serial(async () => {
       const persisted = this.#persisted()
       const changes: StateChangeRecord[] = []
       for (const definition of this.#order) {
         const slot = this.#slots.get(definition.id)!
         if (slot.state !== 'inactive') continue
-        if (persisted[definition.id] === false && !definition.required) {
+        if ((persisted[definition.id] === false || options.requiredOnly === true) && !definition.required) {
           changes.push(this.#transition(slot, 'disabled'))
           continue
         }
@@ -185,6 +200,110 @@ export class PluginHost implements PluginManager {
     })
   }
 
+  /**
+   * Loads one more plugin at run time and activates it (unless the person disabled it before: then it stays
+   * disabled). Refused with CONFLICT (`data.rule`) when the id is taken or a dependency is missing; when
+   * it fails to activate it is forgotten again and the activation error is thrown (`rule: 'activation-failed'`).
+   */
+  add(definition: AnyPluginDefinition, source: PluginSource): Promise<PluginInfo> {
+    return this.#serial(async () => {
+      this.#refuseWhenStopped()
+      const id = definition.id
+      if (this.#slots.has(id)) {
+        const taken = this.#slots.get(id)!.source.origin === 'builtin' ? 'a built-in plugin' : 'an installed package'
+        throw new RpcError('CONFLICT', `The plugin id "${id}" is taken by ${taken}`, { plugin: id, rule: 'id-taken' })
+      }
+      const order = graphOrThrow(id, () => orderByDependencies([...this.#order, definition]))
+      const slot = newSlot(definition, source)
+      this.#slots.set(id, slot)
+      this.#order = order
+      return this.#withReason({ reason: 'installed', version: definition.version }, async () => {
+        const waiting = this.#inactiveDependencies(definition)
+        if (this.#persisted()[id] === false) this.#transition(slot, 'disabled')
+        else if (waiting.length > 0) this.#transition(slot, 'blocked', blockedError(waiting))
+        else {
+          const change = await this.#activate(slot)
+          if (slot.state === 'failed') {
+            this.#forget(slot)
+            throw activationRefused(id, change.error)
+          }
+          await this.#unblockDependents()
+        }
+        return this.#info(slot)
+      })
+    })
+  }
+
+  /**
+   * Swaps a loaded package for a new definition of the same id: its active dependents are stopped, the old
+   * version is deactivated and the new one activated; if the new one fails, the old one is activated again
+   * and the failure thrown (`rule: 'activation-failed'`). A disabled plugin is swapped and stays disabled.
+   */
+  replace(definition: AnyPluginDefinition, source: PluginSource): Promise<PluginInfo> {
+    return this.#serial(async () => {
+      this.#refuseWhenStopped()
+      const slot = this.#slot(definition.id)
+      const id = definition.id
+      if (slot.source.origin === 'builtin') {
+        throw new RpcError('CONFLICT', `The plugin id "${id}" is taken by a built-in plugin`, { plugin: id, rule: 'id-taken' })
+      }
+      const order = graphOrThrow(id, () => orderByDependencies(this.#order.map((d) => (d.id === id ? definition : d))))
+      const previous = { definition: slot.definition, source: slot.source, procedureNames: slot.procedureNames }
+      return this.#withReason({ reason: 'upgraded', version: definition.version }, async () => {
+        if (slot.state === 'disabled') {
+          this.#swap(slot, definition, source, order)
+          this.#transition(slot, 'disabled')
+          return this.#info(slot)
+        }
+        const dependents = transitiveDependents(this.#order, id).filter((d) => this.#slots.get(d.id)!.state === 'active')
+        for (const dependent of [...dependents].reverse()) {
+          await this.#deactivate(this.#slots.get(dependent.id)!, 'blocked', blockedError([id]))
+        }
+        if (slot.state === 'active') await this.#deactivate(slot, 'inactive')
+        const previousOrder = this.#order
+        this.#swap(slot, definition, source, order)
+        const change = this.#inactiveDependencies(definition).length === 0 ? await this.#activate(slot) : undefined
+        if (change && slot.state === 'failed') {
+          this.#swap(slot, previous.definition, previous.source, previousOrder)
+          this.#reason = { reason: 'upgraded', version: previous.definition.version }
+          await this.#activate(slot)
+          await this.#unblockDependents()
+          throw activationRefused(id, change.error)
+        }
+        await this.#unblockDependents()
+        return this.#info(slot)
+      })
+    })
+  }
+
+  /**
+   * Deactivates a package and forgets it (every registration disposed). Refused for built-ins, and with
+   * CONFLICT `data.dependents` while other loaded plugins depend on it.
+   */
+  remove(id: string): Promise<StateChangeRecord> {
+    return this.#serial(async () => {
+      const slot = this.#slot(id)
+      if (slot.source.origin === 'builtin') {
+        throw new RpcError('CONFLICT', `Plugin "${id}" is built in and cannot be removed`, { plugin: id, rule: 'builtin' })
+      }
+      const dependents = transitiveDependents(this.#order, id).map((d) => d.id)
+      if (dependents.length > 0) {
+        throw new RpcError('CONFLICT', `Plugin "${id}" is needed by ${dependents.map((n) => `"${n}"`).join(', ')}`, {
+          plugin: id,
+          rule: 'has-dependents',
+          dependents,
+        })
+      }
+      return this.#withReason({ reason: 'uninstalled' }, async () => {
+        const change = slot.state === 'active' ? await this.#deactivate(slot, 'uninstalled') : this.#transition(slot, 'uninstalled')
+        this.#forget(slot)
+        const { [id]: _dropped, ...rest } = this.#persisted()
+        this.#deps.settings.set(ENABLED_KEY, rest)
+        return change
+      })
+    })
+  }
+
   /** Deactivates every plugin, dependents first. The host is unusable afterwards. */
   stop(): Promise<void> {
     return this.#serial(async () => {
@@ -198,7 +317,7 @@ export class PluginHost implements PluginManager {
 
   async #activate(slot: Slot): Promise<StateChangeRecord> {
     if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
-    const runtime = new PluginRuntime(slot.definition, this.#deps)
+    const runtime = new PluginRuntime(slot.definition, this.#deps, slot.source.services)
     try {
       await runtime.activate()
       slot.runtime = runtime
@@ -212,11 +331,11 @@ export class PluginHost implements PluginManager {
     }
   }
 
-  async #deactivate(slot: Slot, to: PluginState): Promise<StateChangeRecord> {
+  async #deactivate(slot: Slot, to: PluginState, error?: PluginErrorInfo): Promise<StateChangeRecord> {
     const runtime = slot.runtime
     slot.runtime = undefined
     if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
-    const change = this.#transition(slot, to)
+    const change = this.#transition(slot, to, error)
     // Active dependents can only exist here on stop(); blocked ones stay blocked, now waiting for this.
     for (const dependent of transitiveDependents(this.#order, slot.definition.id)) {
       const dependentSlot = this.#slots.get(dependent.id)!
@@ -240,7 +359,7 @@ export class PluginHost implements PluginManager {
     const from = slot.state
     slot.state = to
     slot.error = error
-    const change: StateChangeRecord = { id: slot.definition.id, from, to, ...(error ? { error } : {}) }
+    const change: StateChangeRecord = { id: slot.definition.id, from, to, ...(error ? { error } : {}), ...this.#reason }
     this.#deps.logger.info({ plugin: change.id, from, to, ...(error ? { error: error.message } : {}) }, 'Plugin state changed')
     try {
       this.#deps.hooks.pluginStateChanged.hook.call(change)
@@ -275,7 +394,35 @@ export class PluginHost implements PluginManager {
       hasSettings: definition.settings !== undefined,
       dependencies: definition.dependencies,
       dependents: this.#order.filter((d) => d.dependencies.includes(definition.id)).map((d) => d.id),
+      origin: slot.source.origin,
+      ...(slot.source.folder !== undefined ? { folder: slot.source.folder } : {}),
+      permissions: definition.permissions,
     }
+  }
+
+  #swap(slot: Slot, definition: AnyPluginDefinition, source: PluginSource, order: AnyPluginDefinition[]): void {
+    slot.definition = definition
+    slot.source = source
+    slot.procedureNames = new Set(Object.keys(definition.procedures))
+    this.#order = order
+  }
+
+  #forget(slot: Slot): void {
+    this.#slots.delete(slot.definition.id)
+    this.#order = this.#order.filter((d) => d.id !== slot.definition.id)
+  }
+
+  async #withReason<T>(reason: ChangeReason, task: () => Promise<T>): Promise<T> {
+    this.#reason = reason
+    try {
+      return await task()
+    } finally {
+      this.#reason = undefined
+    }
+  }
+
+  #refuseWhenStopped(): void {
+    if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
   }
 
   #explainMissing(domain: string, name: string, caller: Caller): RpcError | undefined {
@@ -302,6 +449,28 @@ export class PluginHost implements PluginManager {
     this.#queue = run.catch(() => undefined)
     return run
   }
+}
+
+function newSlot(definition: AnyPluginDefinition, source: PluginSource): Slot {
+  return { definition, source, procedureNames: new Set(Object.keys(definition.procedures)), state: 'inactive', error: undefined, runtime: undefined }
+}
+
+/** Orders the graph, turning a missing dependency or a cycle into a refusal naming the plugin. */
+function graphOrThrow(id: string, order: () => AnyPluginDefinition[]): AnyPluginDefinition[] {
+  try {
+    return order()
+  } catch (error) {
+    if (!(error instanceof PluginGraphError)) throw error
+    const rule = error.problem === 'missing-dependency' ? 'missing-dependency' : 'dependency-cycle'
+    throw new RpcError('CONFLICT', `Plugin "${id}" cannot be loaded: ${error.message}`, { plugin: id, rule })
+  }
+}
+
+function activationRefused(id: string, error: PluginErrorInfo | undefined): RpcError {
+  return new RpcError('INVALID_PARAMS', `Plugin "${id}" failed to activate: ${error?.message ?? 'unknown error'}`, {
+    plugin: id,
+    rule: 'activation-failed',
+  })
 }
 
 function blockedError(waiting: readonly string[]): PluginErrorInfo {

@@ -1,5 +1,8 @@
 /** The plugin states and the answers of enable/disable, as callers (and the settings page) see them. */
-export type PluginState = 'inactive' | 'active' | 'disabled' | 'failed' | 'blocked'
+export type PluginState = 'inactive' | 'active' | 'disabled' | 'failed' | 'blocked' | 'uninstalled'
+
+/** Where a plugin comes from: built into the app, or a package installed in the data folder. */
+export type PluginOrigin = 'builtin' | 'installed'
 
 export interface PluginErrorInfo {
   readonly message: string
@@ -19,6 +22,11 @@ export interface PluginInfo {
   readonly dependencies: readonly string[]
   /** Plugins that declare this one as a dependency. */
   readonly dependents: readonly string[]
+  readonly origin: PluginOrigin
+  /** An installed package's folder. */
+  readonly folder?: string
+  /** The grants of the plugin's own calls (for a package: what the person approved). */
+  readonly permissions: readonly string[]
 }
 
 export interface ToggleOptions {
@@ -34,6 +42,10 @@ export interface StateChangeRecord {
   readonly from: PluginState
   readonly to: PluginState
   readonly error?: PluginErrorInfo
+  /** Set when the change is a package being installed, upgraded or uninstalled. */
+  readonly reason?: 'installed' | 'upgraded' | 'uninstalled'
+  /** The version now loaded (after an install or upgrade). */
+  readonly version?: string
 }
 
 export interface ToggleResult {

@@ -43,10 +43,13 @@ export class PluginRuntime implements PluginHandle {
   readonly #scope: AwilixContainer
   /** Read at each `get()`: a save is seen by the next call; listeners go into the store (removed on disable). */
   readonly settings: PluginSettings<Readonly<Record<string, unknown>>>
+  readonly #overrides: Readonly<Record<string, unknown>>
 
-  constructor(definition: AnyPluginDefinition, deps: RuntimeDependencies) {
+  /** `overrides`: host services replaced in this plugin's scope (an installed package's own `stores`). */
+  constructor(definition: AnyPluginDefinition, deps: RuntimeDependencies, overrides: Readonly<Record<string, unknown>> = {}) {
     this.#definition = definition
     this.#deps = deps
+    this.#overrides = overrides
     this.id = definition.id
     this.caller = Object.freeze({ id: `plugin:${definition.id}`, kind: 'plugin', grants: definition.permissions })
     this.logger = deps.logger.child({ plugin: definition.id })
@@ -80,6 +83,7 @@ export class PluginRuntime implements PluginHandle {
     this.store.add(() => this.#scope.dispose(), 'container scope')
     try {
       const registrations: Record<string, ReturnType<typeof asValue>> = {
+        ...Object.fromEntries(Object.entries(this.#overrides).map(([name, value]) => [name, asValue(value)])),
         logger: asValue(this.logger),
         pluginId: asValue(this.id),
       }

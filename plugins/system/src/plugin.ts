@@ -1,5 +1,6 @@
 /**
- * The `system` plugin: health, runtime information, and plugin management for the settings page.
+ * The `system` plugin: health, runtime information, plugin management for the settings page, and installed
+ * packages (inspect, install or upgrade, uninstall) through the host's `packages` service.
  * It is required (it cannot be disabled: it is how plugins are turned back on). Toggles follow the
  * kernel's dependency rules; the choice is persisted by the host and restored on restart.
  */
@@ -7,6 +8,10 @@ import { definePlugin, event } from '@atomiton/plugin-sdk'
 import {
   Health,
   Info,
+  InspectPackageInput,
+  InspectPackageOutput,
+  InstallPluginInput,
+  InstallPluginOutput,
   PluginChanged,
   PluginSettingsChanged,
   PluginSettingsInput,
@@ -16,6 +21,8 @@ import {
   SetPluginSettingsOutput,
   ToggleInput,
   ToggleOutput,
+  UninstallPluginInput,
+  UninstallPluginOutput,
 } from './schemas'
 import { z } from 'zod'
 
@@ -26,7 +33,7 @@ export const systemPlugin = definePlugin({
   required: true,
   events: {
     pluginChanged: event({
-      description: 'A plugin changed state (enabled, disabled, failed, blocked)',
+      description: 'A plugin changed state (enabled, disabled, failed, blocked), or a package was installed, upgraded or uninstalled',
       payload: PluginChanged,
       permission: 'system.read',
       expose: true,
@@ -70,11 +77,38 @@ export const systemPlugin = definePlugin({
       },
     }),
     listPlugins: p.procedure({
-      description: 'Every plugin with its state, error, dependencies and dependents',
+      description: 'Every plugin (built in or installed) with its state, error, dependencies, dependents and permissions',
       output: z.object({ plugins: z.array(PluginSummary) }),
       permission: 'system.read',
       expose: true,
-      handler: (_input, ctx) => ({ plugins: [...ctx.services.plugins.list()] }),
+      // Installed packages that could not be loaded (or were skipped in safe mode) are listed too, so they can be removed.
+      handler: (_input, ctx) => ({ plugins: [...ctx.services.plugins.list(), ...ctx.services.packages.unloaded()] }),
+    }),
+    inspectPackage: p.procedure({
+      description: 'Unpacks a plugin package (.tgz or folder) into staging and validates it; says what it asks for',
+      input: InspectPackageInput,
+      output: InspectPackageOutput,
+      permission: 'system.admin',
+      expose: true,
+    }).handler((input, ctx) => ctx.services.packages.inspect(input)),
+    installPlugin: p.procedure({
+      description: 'Installs (or upgrades) an inspected package once its permissions are approved, and activates it',
+      input: InstallPluginInput,
+      output: InstallPluginOutput,
+      permission: 'system.admin',
+      expose: true,
+    }).handler((input, ctx) => ctx.services.packages.install(input)),
+    uninstallPlugin: p.procedure({
+      description: 'Removes an installed package (its stored data stays unless deleteData)',
+      input: UninstallPluginInput,
+      output: UninstallPluginOutput,
+      permission: 'system.admin',
+      expose: true,
+    }).handler(async (input, ctx) => {
+      const result = await ctx.services.packages.uninstall(input)
+      // Its settings are part of its data: deleted with it when asked, kept for a reinstall otherwise.
+      if (result.dataDeleted) ctx.services.pluginSettings.reset(result.id)
+      return result
     }),
     enablePlugin: p.procedure({
       description: 'Turns a plugin on (with cascade: its dependencies too); says what else changed',

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked'])
+export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked', 'uninstalled'])
 
 export const PluginError = z.object({ message: z.string(), code: z.string().optional() })
 
@@ -15,6 +15,11 @@ export const PluginSummary = z.object({
   hasSettings: z.boolean(),
   dependencies: z.array(z.string()),
   dependents: z.array(z.string()),
+  origin: z.enum(['builtin', 'installed']),
+  /** An installed package's folder on the host machine. */
+  folder: z.string().optional(),
+  /** What the plugin may call (for a package: what the person approved). */
+  permissions: z.array(z.string()),
 })
 
 export const Health = z.object({
@@ -53,8 +58,6 @@ export const ToggleOutput = z.object({
   plugins: z.array(PluginSummary),
 })
 
-export const PluginChanged = z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })
-
 const SettingsValues = z.record(z.string(), z.unknown())
 
 export const PluginSettingsInput = z.object({ id: PluginId })
@@ -74,3 +77,58 @@ export const SetPluginSettingsInput = z.object({ id: PluginId, values: z.unknown
 export const SetPluginSettingsOutput = z.object({ id: z.string(), values: SettingsValues })
 
 export const PluginSettingsChanged = z.object({ id: z.string() })
+
+export const PluginChanged = z.object({
+  id: z.string(),
+  from: PluginState,
+  to: PluginState,
+  error: PluginError.optional(),
+  /** Set when a package was installed, upgraded or uninstalled. */
+  reason: z.enum(['installed', 'upgraded', 'uninstalled']).optional(),
+  version: z.string().optional(),
+})
+
+/** Largest `.tgz` the Settings view may send (the RPC message carries it whole). */
+export const MAX_ARCHIVE_BYTES = 32 * 1024 * 1024
+
+export const InspectPackageInput = z
+  .object({
+    archive: z
+      .instanceof(Uint8Array)
+      .refine((bytes) => bytes.byteLength > 0 && bytes.byteLength <= MAX_ARCHIVE_BYTES, `A .tgz of 1 byte to ${MAX_ARCHIVE_BYTES} bytes`)
+      .optional(),
+    folder: z.string().min(1).max(4096).optional(),
+  })
+  .refine((input) => (input.archive === undefined) !== (input.folder === undefined), 'Give either archive or folder')
+
+const Permissions = z.array(z.string())
+
+export const InspectPackageOutput = z.object({
+  stagingId: z.string(),
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  apiRange: z.string(),
+  permissions: Permissions,
+  settingsSchema: z.record(z.string(), z.unknown()).optional(),
+  current: z.object({ version: z.string(), permissions: Permissions }).optional(),
+  addedPermissions: Permissions,
+  removedPermissions: Permissions,
+})
+
+export const InstallPluginInput = z.object({
+  stagingId: z.string().min(1).max(200),
+  approvedPermissions: z.array(z.string().max(200)).max(1000),
+})
+
+export const InstallPluginOutput = z.object({
+  id: z.string(),
+  version: z.string(),
+  state: PluginState,
+  upgradedFrom: z.string().optional(),
+})
+
+export const UninstallPluginInput = z.object({ id: PluginId, deleteData: z.boolean().default(false) })
+
+export const UninstallPluginOutput = z.object({ id: z.string(), removed: z.literal(true), dataDeleted: z.boolean() })

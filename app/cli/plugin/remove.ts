@@ -1,0 +1,17 @@
+/** `npx atomiton plugin remove <id> --data-dir <dir> [--delete-data]` */
+import { resolve } from 'node:path'
+import type { CliIo } from '../command'
+import { offlinePackages } from '../offline-packages'
+import { describeRefusal } from './refusal'
+
+export async function removePackage(options: { readonly id: string; readonly dataDir: string; readonly deleteData: boolean }, io: CliIo): Promise<number> {
+  const packages = offlinePackages(resolve(io.cwd, options.dataDir))
+  try {
+    const result = await packages.uninstall({ id: options.id, deleteData: options.deleteData })
+    io.stdout.write(`Removed ${result.id}; ${result.dataDeleted ? 'its stored data was deleted' : 'its stored data was kept (--delete-data deletes it)'}.\n`)
+    return 0
+  } catch (error) {
+    io.stderr.write(`${describeRefusal(error)}\n`)
+    return 1
+  }
+}

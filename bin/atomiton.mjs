@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npx atomiton ...`: runs the built command line, out/cli/atomiton.js (app/cli/). Plain .mjs so that bare
+// Node 20 runs it without a TypeScript loader. The CLI is built here on first use, and again whenever one of
+// its sources is newer than the build (a few seconds, once), so `npm install` stays fast: no build step there.
+// The build goes to a fresh folder that is then renamed into place, so two first runs at once cannot see a
+// half-written build.
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const outDir = join(root, 'out', 'cli')
+const built = join(outDir, 'atomiton.js')
+const SOURCES = ['app/cli', 'app/common', 'core/src', 'plugins', 'plugin-sdk/src', 'aliases.ts', 'package.json']
+
+function newest(path) {
+  let stats
+  try {
+    stats = statSync(path)
+  } catch {
+    return 0
+  }
+  if (!stats.isDirectory()) return /\.test(-d)?\.ts$/.test(path) ? 0 : stats.mtimeMs
+  let latest = 0
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.') || entry === 'test') continue
+    latest = Math.max(latest, newest(join(path, entry)))
+  }
+  return latest
+}
+
+function isStale() {
+  let builtAt
+  try {
+    builtAt = statSync(built).mtimeMs
+  } catch {
+    return true
+  }
+  return SOURCES.some((source) => newest(join(root, source)) > builtAt)
+}
+
+if (isStale()) {
+  process.stderr.write('Building the Atomiton command line (out/cli, once)...\n')
+  const { build } = await import('vite')
+  const staging = join(root, 'out', `.cli-${process.pid}`)
+  await build({ configFile: join(root, 'app/cli/vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } })
+  rmSync(outDir, { recursive: true, force: true })
+  try {
+    renameSync(staging, outDir)
+  } catch (error) {
+    // Another first run renamed its build into place in between: use that one.
+    rmSync(staging, { recursive: true, force: true })
+    if (!statSync(built, { throwIfNoEntry: false })) throw error
+  }
+}
+
+const { runCli } = await import(pathToFileURL(built).href)
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() })

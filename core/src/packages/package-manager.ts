@@ -1,0 +1,412 @@
+/**
+ * The one implementation of installed plugin packages: inspect (stage + validate), install or upgrade,
+ * uninstall, and loading what is installed when the host starts. Its faces are the `system` plugin's
+ * procedures (through the host service `packages`) and the CLI (`npx atomiton plugin ...`, which uses it
+ * without a running host: files only).
+ *
+ * On disk, under `<data-dir>/plugins/`:
+ *   <id>/              an installed package (its `package.json` and built files)
+ *   .staging/<uuid>/   packages being inspected, waiting for approval
+ *   .previous/<id>/    the old version during an upgrade (restored if the upgrade fails, even after a crash)
+ *   .trash/            what is being deleted
+ *   node_modules/      the host's shims of `@atomiton/plugin-sdk` and `zod` (see host-modules.ts)
+ *
+ * Install is atomic: the package is unpacked into staging, validated (manifest, API range, id, entry import,
+ * definition), and only then renamed into place; a rename is atomic on one file system. An upgrade moves the
+ * old folder aside first and the plugin host swaps the definitions (old deactivated, new activated); when
+ * anything fails the new folder is removed, the old one renamed back, and the old version keeps running.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { RpcError } from '../common/errors'
+import type { Logger } from '../host/logger'
+import type { KeyValueStore, StoreFactory } from '../host/stores/key-value-store'
+import type { AnyPluginDefinition } from '../plugin/definition'
+import type {
+  InstallRequest,
+  InstallResult,
+  PackageInspection,
+  PackageService,
+  PackageSourceInput,
+  UninstallRequest,
+  UninstallResult,
+} from '../plugin/package-service'
+import type { PluginInfo, PluginState } from '../plugin/plugin-info'
+import type { PluginSource } from '../plugin/plugin-host'
+import { provideHostModules, type HostModules } from './host-modules'
+import { loadPackageEntry, type LoadedPackage } from './load-entry'
+import { labelOf, messageOf, readManifest, type PackageManifest } from './manifest'
+import { packageRefused, ruleOf } from './package-error'
+import { deletePackageData, packageStores } from './package-stores'
+import { copyFolder, unpackArchive } from './staging'
+
+/** The part of the plugin host the installer drives (absent in the CLI: then only files change). */
+export interface LivePlugins {
+  get(id: string): PluginInfo | undefined
+  add(definition: AnyPluginDefinition, source: PluginSource): Promise<PluginInfo>
+  replace(definition: AnyPluginDefinition, source: PluginSource): Promise<PluginInfo>
+  remove(id: string): Promise<unknown>
+}
+
+export interface PackageManagerOptions {
+  /** `<data-dir>/plugins` */
+  readonly pluginsDir: string
+  /** The host's own copies of what packages import (`@atomiton/plugin-sdk`, `zod`). */
+  readonly hostModules: HostModules
+  /** The host's stores: packages get a prefixed view; their data is deleted here on request. */
+  readonly stores: StoreFactory
+  /** The host's settings store (records which stores each package opened). */
+  readonly settings: KeyValueStore
+  /** Ids of the built-in plugins (taken). */
+  readonly builtinIds: readonly string[]
+  readonly live?: LivePlugins
+  readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>
+  /** Most packages staged and not yet installed at once; the oldest is discarded beyond it. Default 8. */
+  readonly maxStaged?: number
+}
+
+/** An installed package as found on disk. */
+export interface InstalledPackage {
+  readonly id: string
+  readonly folder: string
+  readonly manifest: PackageManifest | undefined
+  /** Why it cannot be loaded (its manifest), when it cannot. */
+  readonly error?: RpcError
+}
+
+interface Staged {
+  readonly stagingId: string
+  readonly folder: string
+  readonly packageDir: string
+  readonly manifest: PackageManifest
+  readonly label: string
+  readonly current: PackageManifest | undefined
+}
+
+export class PackageManager implements PackageService {
+  readonly pluginsDir: string
+  readonly #options: PackageManagerOptions
+  readonly #staged = new Map<string, Staged>()
+  readonly #unloaded = new Map<string, PluginInfo>()
+  #queue: Promise<unknown> = Promise.resolve()
+  #prepared: Promise<void> | undefined
+
+  constructor(options: PackageManagerOptions) {
+    this.#options = options
+    this.pluginsDir = options.pluginsDir
+  }
+
+  // ------------------------------------------------------------------------------------------------ inspect
+
+  async inspect(source: PackageSourceInput): Promise<PackageInspection> {
+    await this.#prepare()
+    const stagingId = randomUUID()
+    const folder = join(this.pluginsDir, '.staging', stagingId)
+    const packageDir = join(folder, 'package')
+    const fallback = source.folder !== undefined ? `"${String(source.folder)}"` : 'the uploaded archive'
+    try {
+      if (source.archive instanceof Uint8Array && source.folder === undefined) await unpackArchive(source.archive, packageDir, fallback)
+      else if (typeof source.folder === 'string' && source.archive === undefined) await copyFolder(source.folder, packageDir, fallback)
+      else throw packageRefused(fallback, 'source', 'give either an archive or a folder')
+      const manifest = await readManifest(packageDir, fallback)
+      const label = labelOf(manifest, fallback)
+      const current = await this.#checkId(manifest, label)
+      const loaded = await loadPackageEntry(manifest, label)
+      this.#checkDependencies(loaded.definition, label)
+      this.#remember({ stagingId, folder, packageDir, manifest, label, current })
+      const previous = new Set(current?.permissions ?? [])
+      const next = new Set(manifest.permissions)
+      return {
+        stagingId,
+        id: manifest.id,
+        name: manifest.name,
+        version: manifest.version,
+        description: manifest.description,
+        apiRange: manifest.apiRange,
+        permissions: [...manifest.permissions],
+        ...(loaded.settingsSchema ? { settingsSchema: loaded.settingsSchema } : {}),
+        ...(current ? { current: { version: current.version, permissions: [...current.permissions] } } : {}),
+        addedPermissions: current ? manifest.permissions.filter((p) => !previous.has(p)) : [],
+        removedPermissions: current ? current.permissions.filter((p) => !next.has(p)) : [],
+      }
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true })
+      await rm(`${packageDir}.tgz`, { force: true })
+      throw error
+    }
+  }
+
+  /** Drops a staged package that will not be installed. */
+  async discard(stagingId: string): Promise<void> {
+    const staged = this.#staged.get(stagingId)
+    this.#staged.delete(stagingId)
+    if (staged) await rm(staged.folder, { recursive: true, force: true })
+  }
+
+  // ------------------------------------------------------------------------------------------------ install
+
+  install(request: InstallRequest): Promise<InstallResult> {
+    return this.#serial(async () => {
+      await this.#prepare()
+      const staged = this.#staged.get(request.stagingId)
+      if (!staged) throw packageRefused(`staging "${String(request.stagingId)}"`, 'staging-unknown', 'inspect the package first (or it was installed already)', 'NOT_FOUND')
+      const approved = [...new Set(request.approvedPermissions)].sort()
+      if (approved.join('\n') !== staged.manifest.permissions.join('\n')) {
+        throw packageRefused(
+          staged.label,
+          'permissions-not-approved',
+          `it requests [${staged.manifest.permissions.join(', ')}]; approved were [${approved.join(', ')}]`,
+          'FORBIDDEN',
+        )
+      }
+      this.#staged.delete(staged.stagingId)
+      try {
+        return await this.#moveIntoPlace(staged)
+      } finally {
+        await rm(staged.folder, { recursive: true, force: true })
+      }
+    })
+  }
+
+  async #moveIntoPlace(staged: Staged): Promise<InstallResult> {
+    const { manifest, label } = staged
+    const current = await this.#checkId(manifest, label)
+    const target = join(this.pluginsDir, manifest.id)
+    const previous = join(this.pluginsDir, '.previous', manifest.id)
+    const hadPrevious = await exists(target)
+    if (hadPrevious) {
+      await mkdir(join(this.pluginsDir, '.previous'), { recursive: true })
+      await rm(previous, { recursive: true, force: true })
+      await rename(target, previous)
+    }
+    try {
+      await rename(staged.packageDir, target)
+      const state = await this.#activateInstalled(manifest.id, target, label, current !== undefined)
+      await rm(previous, { recursive: true, force: true })
+      this.#unloaded.delete(manifest.id)
+      this.#options.logger?.info({ plugin: manifest.id, version: manifest.version, upgradedFrom: current?.version }, 'Plugin package installed')
+      return { id: manifest.id, version: manifest.version, state, ...(current ? { upgradedFrom: current.version } : {}) }
+    } catch (error) {
+      await rm(target, { recursive: true, force: true })
+      if (hadPrevious) await rename(previous, target)
+      throw error
+    }
+  }
+
+  /** Loads the package in the running host (add, or replace for an upgrade). Without a host: validated at inspect. */
+  async #activateInstalled(id: string, folder: string, label: string, upgrade: boolean): Promise<PluginState> {
+    const live = this.#options.live
+    if (!live) return 'inactive'
+    const manifest = await readManifest(folder, label)
+    const { definition } = await loadPackageEntry(manifest, label)
+    const source = this.#sourceOf(id, folder)
+    const loaded = live.get(id)
+    const info = upgrade && loaded ? await live.replace(definition, source) : await live.add(definition, source)
+    return info.state
+  }
+
+  #sourceOf(id: string, folder: string): PluginSource {
+    return { origin: 'installed', folder, services: { stores: packageStores(id, this.#options.stores, this.#options.settings) } }
+  }
+
+  // ------------------------------------------------------------------------------------------------ uninstall
+
+  uninstall(request: UninstallRequest): Promise<UninstallResult> {
+    return this.#serial(async () => {
+      await this.#prepare()
+      const { id } = request
+      if (typeof id !== 'string' || !/^[a-z][a-zA-Z0-9]*$/.test(id)) throw packageRefused(`"${String(id)}"`, 'not-installed', 'not a plugin id', 'NOT_FOUND')
+      if (this.#options.builtinIds.includes(id)) {
+        throw packageRefused(`"${id}"`, 'not-installed', 'it is a built-in plugin, not an installed package', 'CONFLICT')
+      }
+      const target = join(this.pluginsDir, id)
+      const live = this.#options.live
+      const loaded = live?.get(id)
+      if (!loaded && !(await exists(target))) throw packageRefused(`"${id}"`, 'not-installed', 'no package with this id is installed', 'NOT_FOUND')
+      if (loaded && live) await live.remove(id)
+      if (await exists(target)) {
+        const trash = join(this.pluginsDir, '.trash', `${id}-${randomUUID()}`)
+        await mkdir(join(this.pluginsDir, '.trash'), { recursive: true })
+        await rename(target, trash)
+        await rm(trash, { recursive: true, force: true })
+      }
+      this.#unloaded.delete(id)
+      const dataDeleted = request.deleteData === true
+      if (dataDeleted) deletePackageData(id, this.#options.stores, this.#options.settings)
+      this.#options.logger?.info({ plugin: id, dataDeleted }, 'Plugin package uninstalled')
+      return { id, removed: true, dataDeleted }
+    })
+  }
+
+  // ------------------------------------------------------------------------------------------------ start
+
+  /** Every package folder with its manifest (or why it cannot be read). Reads files only; imports nothing. */
+  async installed(): Promise<InstalledPackage[]> {
+    await this.#prepare()
+    const names = (await readdir(this.pluginsDir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      .map((entry) => entry.name)
+      .sort()
+    return Promise.all(
+      names.map(async (name): Promise<InstalledPackage> => {
+        const folder = join(this.pluginsDir, name)
+        try {
+          const manifest = await readManifest(folder, `"${name}"`)
+          if (manifest.id !== name) {
+            throw packageRefused(labelOf(manifest, name), 'manifest', `it is in the folder "${name}" but its atomiton.id is "${manifest.id}"`)
+          }
+          return { id: name, folder, manifest }
+        } catch (error) {
+          return { id: name, folder, manifest: undefined, error: asRpcError(error) }
+        }
+      }),
+    )
+  }
+
+  /**
+   * Loads every installed package into the running host, after the built-ins, in dependency order. A package
+   * that is refused is listed by `unloaded()` with its error; the others load. `safeMode`: none is imported.
+   */
+  loadInstalled(options: { readonly safeMode?: boolean } = {}): Promise<void> {
+    return this.#serial(async () => {
+      const live = this.#options.live
+      if (!live) throw new Error('loadInstalled needs a running plugin host')
+      const found = await this.installed()
+      const candidates: { id: string; folder: string; manifest: PackageManifest; loaded: LoadedPackage }[] = []
+      await Promise.all(
+        found.map(async ({ id, folder, manifest, error }) => {
+          if (!manifest) return this.#refuse(id, folder, undefined, error!)
+          if (options.safeMode) {
+            return this.#unloaded.set(id, unloadedInfo(id, folder, manifest, 'disabled', { code: 'SAFE_MODE', message: 'Safe mode: installed packages are not loaded' }))
+          }
+          const label = labelOf(manifest, id)
+          try {
+            if (this.#options.builtinIds.includes(id)) throw packageRefused(label, 'id-taken', `"${id}" is a built-in plugin`, 'CONFLICT')
+            candidates.push({ id, folder, manifest, loaded: await loadPackageEntry(manifest, label) })
+          } catch (refusal) {
+            this.#refuse(id, folder, manifest, refusal)
+          }
+        }),
+      )
+      // Dependency order: add whatever has its dependencies loaded, until nothing more can be added.
+      let pending = candidates.sort((a, b) => a.id.localeCompare(b.id))
+      for (let progress = true; progress && pending.length > 0; ) {
+        progress = false
+        const next: typeof pending = []
+        for (const candidate of pending) {
+          if (!candidate.loaded.definition.dependencies.every((dependency) => live.get(dependency) !== undefined)) {
+            next.push(candidate)
+            continue
+          }
+          progress = true
+          try {
+            await live.add(candidate.loaded.definition, this.#sourceOf(candidate.id, candidate.folder))
+          } catch (refusal) {
+            this.#refuse(candidate.id, candidate.folder, candidate.manifest, refusal)
+          }
+        }
+        pending = next
+      }
+      for (const candidate of pending) {
+        const missing = candidate.loaded.definition.dependencies.filter((dependency) => live.get(dependency) === undefined)
+        const label = labelOf(candidate.manifest, candidate.id)
+        this.#refuse(candidate.id, candidate.folder, candidate.manifest, packageRefused(label, 'missing-dependency', `it depends on ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`, 'CONFLICT'))
+      }
+    })
+  }
+
+  unloaded(): readonly PluginInfo[] {
+    return [...this.#unloaded.values()]
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  #refuse(id: string, folder: string, manifest: PackageManifest | undefined, error: unknown): void {
+    const rpcError = asRpcError(error)
+    this.#options.logger?.error({ plugin: id, folder, rule: ruleOf(rpcError), err: rpcError }, 'Plugin package refused')
+    this.#unloaded.set(id, unloadedInfo(id, folder, manifest, 'failed', { code: ruleOf(rpcError) ?? rpcError.code, message: rpcError.message }))
+  }
+
+  /** Refuses an id taken by a built-in or by a different package; returns the installed manifest it would upgrade. */
+  async #checkId(manifest: PackageManifest, label: string): Promise<PackageManifest | undefined> {
+    const { id } = manifest
+    if (this.#options.builtinIds.includes(id) || this.#options.live?.get(id)?.origin === 'builtin') {
+      throw packageRefused(label, 'id-taken', `"${id}" is the id of a built-in plugin`, 'CONFLICT')
+    }
+    const target = join(this.pluginsDir, id)
+    if (!(await exists(target))) return undefined
+    const current = await readManifest(target, `"${id}"`).catch(() => undefined)
+    if (current && current.name !== manifest.name) {
+      throw packageRefused(label, 'id-taken', `"${id}" is the id of the installed package ${current.name}@${current.version}`, 'CONFLICT')
+    }
+    return current
+  }
+
+  #checkDependencies(definition: AnyPluginDefinition, label: string): void {
+    const known = (id: string): boolean =>
+      this.#options.builtinIds.includes(id) || this.#options.live?.get(id) !== undefined
+    const missing = definition.dependencies.filter((dependency) => !known(dependency))
+    if (missing.length > 0 && this.#options.live) {
+      throw packageRefused(label, 'missing-dependency', `it depends on ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`, 'CONFLICT')
+    }
+  }
+
+  #remember(staged: Staged): void {
+    this.#staged.set(staged.stagingId, staged)
+    const max = this.#options.maxStaged ?? 8
+    for (const stagingId of [...this.#staged.keys()].slice(0, Math.max(0, this.#staged.size - max))) void this.discard(stagingId)
+  }
+
+  /** Creates the folders, writes the host module shims, recovers an interrupted upgrade, clears leftovers. */
+  #prepare(): Promise<void> {
+    return (this.#prepared ??= (async () => {
+      await mkdir(this.pluginsDir, { recursive: true })
+      await provideHostModules(this.pluginsDir, this.#options.hostModules)
+      const previousDir = join(this.pluginsDir, '.previous')
+      for (const id of await readdir(previousDir).catch(() => [] as string[])) {
+        const target = join(this.pluginsDir, id)
+        if (await exists(target)) await rm(join(previousDir, id), { recursive: true, force: true })
+        else await rename(join(previousDir, id), target)
+      }
+      await rm(join(this.pluginsDir, '.staging'), { recursive: true, force: true })
+      await rm(join(this.pluginsDir, '.trash'), { recursive: true, force: true })
+    })())
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task)
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+function unloadedInfo(id: string, folder: string, manifest: PackageManifest | undefined, state: PluginState, error: { code: string; message: string }): PluginInfo {
+  return {
+    id,
+    version: manifest?.version ?? '',
+    description: manifest?.description ?? '',
+    state,
+    error,
+    required: false,
+    // Its definition never loaded, so its settings schema is unknown.
+    hasSettings: false,
+    dependencies: [],
+    dependents: [],
+    origin: 'installed',
+    folder,
+    permissions: manifest?.permissions ?? [],
+  }
+}
+
+function asRpcError(error: unknown): RpcError {
+  return error instanceof RpcError ? error : new RpcError('INTERNAL', messageOf(error))
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
+}
+
