@@ -134,8 +134,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = await createHost({
     plugins: options.plugins ?? builtinPlugins,
     stores: createConfStoreFactory({ directory: dataDir, logger }),
-    // Installed plugin packages live in `<data-dir>/plugins/<id>/`, loaded after the built-ins.
-    packages: { dir: join(dataDir, 'plugins'), hostModules },
     logger,
     runtime: { mode: 'browser', ...options.runtime },
     // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
