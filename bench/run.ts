@@ -21,12 +21,13 @@ import { boot } from './scenarios/boot'
 import { inProcess } from './scenarios/in-process'
 import { packages } from './scenarios/packages'
 import { renderer } from './scenarios/renderer'
+import { sandbox } from './scenarios/sandbox'
 import { scale } from './scenarios/scale'
 import { typecheck } from './scenarios/typecheck'
 import { websocket } from './scenarios/websocket'
 import { worker } from './scenarios/worker'
 
-const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages]
+const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages, sandbox]
 
 const USAGE = `usage: run.js [--quick] [--json <file>] [--markdown <file>] [--only <id,...>] [--filter <text,...>] | --render <json file>
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`

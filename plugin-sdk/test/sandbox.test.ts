@@ -146,6 +146,8 @@ describe('hostile results', () => {
     await expect(sandbox.evaluate('return {\n  get a() { throw new Error("from getter") }\n}')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', data: { message: 'from getter', line: 2 } })
     await expect(sandbox.evaluate('return { get a() { while (true) {} } }', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' })
     await expect(sandbox.evaluate('return new Proxy({}, { ownKeys() { throw new Error("trap") } })')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', data: { message: 'trap' } })
+    await expect(sandbox.evaluate('return { a: { toJSON() { return [1] } } }')).resolves.toEqual({ a: [1] })
+    await expect(sandbox.evaluate('return { toJSON() { while (true) {} } }', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' })
   })
 
   it('reads a hostile thrown value without being held by it', async () => {

@@ -192,10 +192,9 @@ class QuickJsSandbox implements Sandbox {
 
   private runIn(realm: Realm, code: string, names: string[], argsJson: string, filename: string): unknown {
     const { vm, runtime } = realm
-    const lineCount = code.split('\n').length
     const fail = (errorHandle: QuickJSHandle): never => {
       try {
-        throw this.errorFrom(realm, errorHandle, filename, lineCount)
+        throw this.errorFrom(realm, errorHandle, filename, code.split('\n').length)
       } finally {
         errorHandle.dispose()
       }

@@ -136,8 +136,40 @@ export const REALM_SOURCE = String.raw`
     return out
   }
 
+  // The fast path: JSON.stringify itself (a value's toJSON, such as a Date's, applies first), with a replacer that
+  // refuses what is not JSON (no paths kept). When it refuses, or stringify throws (a cycle), the walk above
+  // runs to say exactly what and where.
+  const NOT_JSON = {}
+  function strictReplacer(key, value) {
+    switch (typeof value) {
+      case 'function':
+      case 'bigint':
+      case 'symbol':
+        throw NOT_JSON
+      case 'undefined':
+        if (isArray(this)) throw NOT_JSON
+        return value
+      case 'number':
+        if (value !== value || value === Infinity || value === -Infinity) throw NOT_JSON
+        return value
+      case 'object':
+        if (value !== null && !isArray(value)) {
+          const proto = getPrototypeOf(value)
+          if (proto !== ObjectPrototype && proto !== null) throw NOT_JSON
+        }
+        return value
+    }
+    return value
+  }
+
   function toJson(value) {
     if (value === undefined) return 'null'
+    try {
+      const text = stringify(value, strictReplacer)
+      if (text !== undefined) return text
+    } catch (error) {
+      // fall through to the walk, which names the problem and where it is
+    }
     return stringify(copy(value, '', new SetCtor(), 0))
   }
 
