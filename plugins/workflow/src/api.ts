@@ -284,3 +284,18 @@ export const ControlTypesOutput = z.object({
     }),
   ),
 })
+
+// ---------------------------------------------------------------------------------------------- expressions
+
+export const ExpressionPathsInput = z.object({ workflow: WorkflowDocument, nodeId: z.string().min(1).max(64) })
+export const ExpressionPathsOutput = z.object({
+  paths: z.array(
+    z.object({
+      nodeId: z.string(),
+      path: z.string(),
+      expression: z.string(),
+      type: z.string().optional(),
+      description: z.string().optional(),
+    }),
+  ),
+})

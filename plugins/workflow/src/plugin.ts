@@ -6,6 +6,8 @@ import { definePlugin, event, RpcError, type CallContext, type Clock, type Logge
 import {
   CancelOutput,
   ControlTypesOutput,
+  ExpressionPathsInput,
+  ExpressionPathsOutput,
   ChangedPayload,
   CreateInput,
   DEFAULT_CONCURRENCY,
@@ -198,6 +200,14 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         permission: RUN_PERMISSION,
         expose: true,
         handler: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
+      }),
+      expressionPaths: p.procedure({
+        description: "The expression paths a node's inputs may read ($node.<id>.output...), from the upstream output schemas, for completion",
+        input: ExpressionPathsInput,
+        output: ExpressionPathsOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: async ({ workflow, nodeId }, ctx) => ({ paths: await ctx.services.workflows.expressionPaths(workflow, nodeId, io(ctx)) }),
       }),
       controlTypes: p.procedure({
         description: "The engine's control-flow node types (if, switch, merge, input, output, sub-workflow, loop) with their port schemas",

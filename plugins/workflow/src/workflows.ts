@@ -11,6 +11,7 @@ import type { ChangedPayload, StoredWorkflow, WorkflowDocument, WorkflowSummary 
 import type { WorkflowDefinition } from './engine/schema'
 import { validateWorkflow, type Problem } from './engine/validate'
 import { fetchCatalog, type CallFn } from './node-client'
+import { completionPaths, type CompletionPath } from './engine/completion'
 import { referenceProblems } from './references'
 import { WorkflowRepository } from './storage'
 
@@ -98,6 +99,16 @@ export class WorkflowService {
     const problems = validateWorkflow(document, await fetchCatalog(io.call))
     const repository = new WorkflowRepository(io.call)
     return [...problems, ...(await referenceProblems(document, selfId, (id) => repository.get(id).catch(() => undefined)))]
+  }
+
+  /** Completion for a node's expressions (engine/completion.ts); INVALID_PARAMS at `nodeId` for a node the document lacks. */
+  async expressionPaths(document: WorkflowDocument, nodeId: string, io: CallIo): Promise<CompletionPath[]> {
+    if (!document.nodes.some((node) => node.id === nodeId)) {
+      throw new RpcError('INVALID_PARAMS', `Invalid params at nodeId: the workflow has no node "${nodeId}"`, {
+        issues: [{ path: ['nodeId'], message: `The workflow has no node "${nodeId}"`, code: 'unknown-node' }],
+      } satisfies InvalidParamsData)
+    }
+    return completionPaths(document, nodeId, await fetchCatalog(io.call))
   }
 
   async create(document: WorkflowDocument, io: CallIo): Promise<StoredWorkflow> {
