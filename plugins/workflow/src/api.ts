@@ -71,6 +71,7 @@ export const ProblemCode = z.enum([
   'subworkflow-cycle',
   'invalid-expression',
   'unknown-expression-node',
+  'invalid-trigger',
 ])
 export type ProblemCode = z.output<typeof ProblemCode>
 
@@ -298,4 +299,14 @@ export const ExpressionPathsOutput = z.object({
       description: z.string().optional(),
     }),
   ),
+})
+
+// ---------------------------------------------------------------------------------------------- webhook
+
+/** `webhook` (not exposed: browser mode's server calls it for `POST /hooks/<id>`). */
+export const WebhookInput = z.object({
+  id: WorkflowIdInput,
+  token: z.string().min(1).max(200),
+  /** The request's JSON body: the value of the workflow's `flow.input` nodes. */
+  body: z.unknown().optional(),
 })

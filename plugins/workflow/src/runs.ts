@@ -140,6 +140,11 @@ export class RunManager {
     this.#store = new RunStore(host.call, this.#options.historyLimit, (error) => this.#options.onStoreError?.(error))
   }
 
+  /** True while the run is in progress. */
+  isRunning(runId: string): boolean {
+    return this.#active.get(runId)?.status === 'running'
+  }
+
   get activeCount(): number {
     let count = 0
     for (const run of this.#active.values()) if (run.status === 'running') count++

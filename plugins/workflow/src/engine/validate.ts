@@ -25,6 +25,7 @@
  * output, undeclared input, duplicate source, type mismatch), then cycles by their edge's index.
  */
 import { controlSpecs, ERROR_OUTPUT } from './control'
+import { scheduleProblem } from './schedule'
 import { expressionDependencies, findExpressions } from './expressions'
 import { topologicalOrder, WorkflowPlanError } from './plan'
 import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from './schema'
@@ -56,6 +57,7 @@ export type ProblemCode =
   | 'subworkflow-cycle'
   | 'invalid-expression'
   | 'unknown-expression-node'
+  | 'invalid-trigger'
 
 export interface Problem {
   /** Where in the document, e.g. `['nodes', 2, 'type']` or `['edges', 0, 'to', 'node']`. */
@@ -306,6 +308,13 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
         }
       }
     }
+  })
+
+  // Triggers: a schedule's pattern and time zone must be ones croner can run.
+  def.triggers?.forEach((trigger, index) => {
+    if (trigger.type !== 'schedule') return
+    const problem = scheduleProblem(trigger.cron, trigger.timezone)
+    if (problem !== undefined) problems.push({ path: ['triggers', index, problem.field], code: 'invalid-trigger', message: problem.message })
   })
 
   // Cycles.
