@@ -34,6 +34,7 @@ import { grantsFor } from '../common/grants'
 import { hostModules } from '../common/host-modules'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
+import { handleWebhook, HOOKS_PATH } from './webhooks'
 
 /** The WebSocket endpoint of the RPC. */
 export const RPC_PATH = '/rpc'
@@ -173,7 +174,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       const path = (request.url ?? '/').split(/[?#]/, 1)[0]
       log.debug({ method: request.method, path, status: response.statusCode, durationMs: performance.now() - started }, 'http')
     })
-    serveFile(request, response).catch((error: unknown) => {
+    const handle = (request.url ?? '/').startsWith(HOOKS_PATH) ? handleWebhook(host, request, response, headers) : serveFile(request, response)
+    handle.catch((error: unknown) => {
       log.error({ err: error }, 'Serving a file failed')
       if (!response.headersSent) {
         response.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })

@@ -36,7 +36,7 @@ function targetOf(source, file) {
 const capabilityModules = ['plugin-sdk/src/sandbox', 'plugin-sdk/src/files', 'plugin-sdk/src/process']
 
 /** The one library a plugin pack is built on, besides the SDK and zod. */
-const pluginLibraries = { data: ['papaparse'] }
+const pluginLibraries = { data: ['papaparse'], workflow: ['croner'] }
 
 const isTest = (file) =>
   /\.(test|test-d|spec)\.ts$/.test(file) || file.includes(`${path.sep}test${path.sep}`) || file.includes(`${path.sep}test-support${path.sep}`)

@@ -71,6 +71,7 @@ export const ProblemCode = z.enum([
   'subworkflow-cycle',
   'invalid-expression',
   'unknown-expression-node',
+  'invalid-trigger',
 ])
 export type ProblemCode = z.output<typeof ProblemCode>
 
@@ -283,4 +284,29 @@ export const ControlTypesOutput = z.object({
       merge: z.boolean(),
     }),
   ),
+})
+
+// ---------------------------------------------------------------------------------------------- expressions
+
+export const ExpressionPathsInput = z.object({ workflow: WorkflowDocument, nodeId: z.string().min(1).max(64) })
+export const ExpressionPathsOutput = z.object({
+  paths: z.array(
+    z.object({
+      nodeId: z.string(),
+      path: z.string(),
+      expression: z.string(),
+      type: z.string().optional(),
+      description: z.string().optional(),
+    }),
+  ),
+})
+
+// ---------------------------------------------------------------------------------------------- webhook
+
+/** `webhook` (not exposed: browser mode's server calls it for `POST /hooks/<id>`). */
+export const WebhookInput = z.object({
+  id: WorkflowIdInput,
+  token: z.string().min(1).max(200),
+  /** The request's JSON body: the value of the workflow's `flow.input` nodes. */
+  body: z.unknown().optional(),
 })

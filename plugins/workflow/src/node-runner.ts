@@ -11,6 +11,7 @@
  */
 import type { NodeError } from './api'
 import { controlType, evaluateControl, MAX_LOOP_CONCURRENCY } from './engine/control'
+import type { EvaluateExpression } from './engine/expressions'
 import { errorInfo, runGraph, type NodeOutputs } from './engine/run'
 import type { WorkflowDefinition, WorkflowNode } from './engine/schema'
 import { validateWorkflow } from './engine/validate'
@@ -31,6 +32,8 @@ export interface NodeRunnerOptions {
   readonly call: CallFn
   readonly concurrency: number
   readonly now: () => number
+  /** Evaluates expressions (the sandbox), for the child runs. */
+  readonly evaluate: EvaluateExpression
 }
 
 function fail(error: NodeError): never {
@@ -97,6 +100,7 @@ export class NodeRunner {
       concurrency: this.#options.concurrency,
       signal,
       now: this.#options.now,
+      evaluate: this.#options.evaluate,
       executeNode: (node, inputs, nodeSignal) =>
         this.execute(node, inputs, nodeSignal, { stack, log: () => undefined, progress: () => undefined }),
     })

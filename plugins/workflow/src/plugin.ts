@@ -6,6 +6,8 @@ import { definePlugin, event, RpcError, type CallContext, type Clock, type Logge
 import {
   CancelOutput,
   ControlTypesOutput,
+  ExpressionPathsInput,
+  ExpressionPathsOutput,
   ChangedPayload,
   CreateInput,
   DEFAULT_CONCURRENCY,
@@ -29,11 +31,14 @@ import {
   UpdateInput,
   ValidateInput,
   ValidateOutput,
+  WebhookInput,
   WRITE_PERMISSION,
+  type RunTrigger,
 } from './api'
 import { describeControlTypes } from './engine/control'
 import { planRerun } from './rerun'
 import { RunManager } from './runs'
+import { acceptsWebhook, TriggerService } from './triggers'
 import { WorkflowService, type CallIo } from './workflows'
 
 export interface WorkflowPluginOptions {
@@ -74,7 +79,22 @@ const events = {
 interface Services {
   readonly workflows: WorkflowService
   readonly runs: RunManager
+  readonly triggers: TriggerService
   readonly logger: Logger
+}
+
+/** The plugin's own view for the services (its calls, not a caller's), for triggered runs. */
+function pluginIo(ctx: { call: CallIo['call']; signal: AbortSignal; logger: Logger }, onChanged: (id: string) => void): CallIo {
+  return { call: ctx.call, signal: new AbortController().signal, logger: ctx.logger, emitChanged: ({ id }) => onChanged(id) }
+}
+
+/** Starts a run of a saved workflow for a trigger; a webhook's body becomes its `flow.input` nodes' value. */
+async function startTriggered(services: Services, io: CallIo, id: string, trigger: RunTrigger, body?: unknown): Promise<string> {
+  const saved = await services.workflows.get(id, io)
+  const inputs: Record<string, Record<string, unknown>> = {}
+  if (body !== undefined) for (const node of saved.nodes) if (node.type === 'flow.input') inputs[node.id] = { value: body }
+  const { workflow, def } = await services.workflows.prepareRun(id, inputs, io)
+  return services.runs.start({ workflowId: workflow.id, workflowVersion: workflow.version, def, inputs, trigger })
 }
 
 /** A handler's view for the workflow service: its own calls (cancelled with it) and the `changed` event. */
@@ -84,6 +104,7 @@ function io(ctx: CallContext<Services, typeof events>): CallIo {
     signal: ctx.signal,
     logger: ctx.logger,
     emitChanged: (payload) => {
+      ctx.services.triggers.changed(payload.id).catch((error: unknown) => ctx.logger.warn({ err: error }, 'Could not re-arm the schedules'))
       try {
         ctx.emit('changed', payload)
       } catch (error) {
@@ -106,6 +127,7 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
     // Reading types and executing nodes; reading and writing storage (its own namespace only).
     permissions: ['node.read', 'node.execute', 'storage.read', 'storage.write'],
     services: {
+      triggers: () => new TriggerService(),
       workflows: ({ clock }: { clock: Clock }) => new WorkflowService(clock),
       runs: ({ clock, logger }: { clock: Clock; logger: Logger }) =>
         new RunManager({
@@ -199,6 +221,26 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         expose: true,
         handler: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
       }),
+      expressionPaths: p.procedure({
+        description: "The expression paths a node's inputs may read ($node.<id>.output...), from the upstream output schemas, for completion",
+        input: ExpressionPathsInput,
+        output: ExpressionPathsOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: async ({ workflow, nodeId }, ctx) => ({ paths: await ctx.services.workflows.expressionPaths(workflow, nodeId, io(ctx)) }),
+      }),
+      webhook: p.procedure({
+        description: "Starts a run for a webhook trigger (browser mode's POST /hooks/<id>); FORBIDDEN unless the workflow has a webhook trigger with this token",
+        input: WebhookInput,
+        output: RunOutput,
+        permission: RUN_PERMISSION,
+        handler: async ({ id, token, body }, ctx) => {
+          const saved = await ctx.services.workflows.get(id, io(ctx)).catch(() => undefined)
+          // The same answer for an unknown workflow and a wrong token: a caller learns nothing by probing.
+          if (saved === undefined || !acceptsWebhook(saved, token)) throw new RpcError('FORBIDDEN', 'No webhook for that workflow and token')
+          return { runId: await startTriggered(ctx.services, io(ctx), id, { type: 'webhook' }, body) }
+        },
+      }),
       controlTypes: p.procedure({
         description: "The engine's control-flow node types (if, switch, merge, input, output, sub-workflow, loop) with their port schemas",
         output: ControlTypesOutput,
@@ -231,6 +273,17 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
       })
       // Disabling aborts this signal first, while the plugin's events are still registered: runs are
       // cancelled (every running node's signal aborts) and their last events still go out.
+      const services = ctx.services
+      const own = pluginIo(ctx, (id) => void services.triggers.changed(id))
+      services.triggers
+        .attach({
+          load: (id) => services.workflows.get(id, own).catch(() => undefined),
+          list: () => services.workflows.listWorkflows(own),
+          start: (id, trigger) => startTriggered(services, own, id, trigger),
+          isRunning: (runId) => runs.isRunning(runId),
+          logger: ctx.logger,
+        })
+        .catch((error: unknown) => ctx.logger.warn({ err: error }, 'Could not arm the schedules'))
       const stop = (): void => runs.shutdown()
       if (ctx.signal.aborted) stop()
       else ctx.signal.addEventListener('abort', stop, { once: true })

@@ -12,6 +12,7 @@
  * `dispose()` then waits for the history writes.
  */
 import { RpcError } from '@atomiton/plugin-sdk'
+import { createSandbox, type Sandbox } from '@atomiton/plugin-sdk/sandbox'
 import type {
   NodeError,
   NodeLog,
@@ -28,6 +29,7 @@ import type {
   RunSummary,
   RunTrigger,
 } from './api'
+import type { EvaluateExpression } from './engine/expressions'
 import { runGraph, type NodeOutputs, type ProgressEvent, type RunResult } from './engine/run'
 import type { WorkflowDefinition } from './engine/schema'
 import { NodeFailure, type CallFn } from './node-client'
@@ -120,6 +122,12 @@ export class RunManager {
   #store: RunStore | undefined
   #runner: NodeRunner | undefined
   #closed = false
+  /** One warm sandbox per activation for expressions, created on first use. */
+  #sandbox: Promise<Sandbox> | undefined
+  readonly #evaluate: EvaluateExpression = async (code, globals, signal) => {
+    this.#sandbox ??= createSandbox()
+    return (await this.#sandbox).evaluate(code, globals, { signal, filename: 'expression.js' })
+  }
 
   constructor(options: RunManagerOptions) {
     this.#options = options
@@ -128,8 +136,13 @@ export class RunManager {
   /** Called by `setup`: the plugin's own context, whose calls outlive the `run` call that starts a run. */
   attach(host: RunHost): void {
     this.#host = host
-    this.#runner = new NodeRunner({ call: host.call, concurrency: this.#options.concurrency, now: this.#options.now })
+    this.#runner = new NodeRunner({ call: host.call, concurrency: this.#options.concurrency, now: this.#options.now, evaluate: this.#evaluate })
     this.#store = new RunStore(host.call, this.#options.historyLimit, (error) => this.#options.onStoreError?.(error))
+  }
+
+  /** True while the run is in progress. */
+  isRunning(runId: string): boolean {
+    return this.#active.get(runId)?.status === 'running'
   }
 
   get activeCount(): number {
@@ -183,6 +196,7 @@ export class RunManager {
       concurrency: this.#options.concurrency,
       signal: run.controller.signal,
       now: this.#options.now,
+      evaluate: this.#evaluate,
       ...(request.pinned === undefined ? {} : { pinned: request.pinned }),
       onProgress: (event) => this.#onProgress(run, event),
       onLog: (nodeId, level, message) => {
@@ -260,6 +274,9 @@ export class RunManager {
   async dispose(): Promise<void> {
     this.shutdown()
     await this.#store?.flush()
+    const sandbox = this.#sandbox
+    this.#sandbox = undefined
+    if (sandbox !== undefined) (await sandbox.catch(() => undefined))?.dispose()
   }
 
   #history(): RunStore {

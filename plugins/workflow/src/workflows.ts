@@ -11,7 +11,9 @@ import type { ChangedPayload, StoredWorkflow, WorkflowDocument, WorkflowSummary 
 import type { WorkflowDefinition } from './engine/schema'
 import { validateWorkflow, type Problem } from './engine/validate'
 import { fetchCatalog, type CallFn } from './node-client'
+import { completionPaths, type CompletionPath } from './engine/completion'
 import { referenceProblems } from './references'
+import { withWebhookTokens } from './triggers'
 import { WorkflowRepository } from './storage'
 
 /** What a handler gives the service: its calls (cancelled with it), its signal, and the `changed` event. */
@@ -100,6 +102,16 @@ export class WorkflowService {
     return [...problems, ...(await referenceProblems(document, selfId, (id) => repository.get(id).catch(() => undefined)))]
   }
 
+  /** Completion for a node's expressions (engine/completion.ts); INVALID_PARAMS at `nodeId` for a node the document lacks. */
+  async expressionPaths(document: WorkflowDocument, nodeId: string, io: CallIo): Promise<CompletionPath[]> {
+    if (!document.nodes.some((node) => node.id === nodeId)) {
+      throw new RpcError('INVALID_PARAMS', `Invalid params at nodeId: the workflow has no node "${nodeId}"`, {
+        issues: [{ path: ['nodeId'], message: `The workflow has no node "${nodeId}"`, code: 'unknown-node' }],
+      } satisfies InvalidParamsData)
+    }
+    return completionPaths(document, nodeId, await fetchCatalog(io.call))
+  }
+
   async create(document: WorkflowDocument, io: CallIo): Promise<StoredWorkflow> {
     if (document.id !== undefined) {
       throw new RpcError('INVALID_PARAMS', 'Invalid params at workflow.id: create generates the id; omit it', {
@@ -109,7 +121,7 @@ export class WorkflowService {
     const problems = await this.problems(document, io)
     if (problems.length > 0) throw invalidWorkflow(problems, 'workflow')
     const now = this.#clock.now()
-    const workflow = stored(document, { id: this.#createId(), version: 1, createdAt: now, updatedAt: now })
+    const workflow = stored(withWebhookTokens(document), { id: this.#createId(), version: 1, createdAt: now, updatedAt: now })
     assertLive(io.signal)
     await new WorkflowRepository(io.call).put(workflow)
     io.emitChanged({ id: workflow.id, op: 'created', version: workflow.version })
@@ -120,6 +132,11 @@ export class WorkflowService {
     const workflow = await new WorkflowRepository(io.call).get(id)
     if (workflow === undefined) throw notFound(id)
     return workflow
+  }
+
+  /** Every saved workflow, whole (damaged ones left out). */
+  listWorkflows(io: CallIo): Promise<StoredWorkflow[]> {
+    return new WorkflowRepository(io.call).list()
   }
 
   /** Summaries, by name then id. */
@@ -143,7 +160,7 @@ export class WorkflowService {
       const current = await currentVersion(repository, id, expectedVersion)
       const problems = await this.problems(document, io, id)
       if (problems.length > 0) throw invalidWorkflow(problems, 'workflow')
-      const workflow = stored(document, {
+      const workflow = stored(withWebhookTokens(document, current), {
         id,
         version: current.version + 1,
         createdAt: current.createdAt,

@@ -12,7 +12,7 @@
  * - the node was skipped: every edge out of it is dead.
  * A node is decided once every edge into it settled: it runs when they are all live (a `merge` node:
  * when at least one is, with the live ones only), else it is `skipped`, and so on downstream. A node
- * with no edges into it runs at once. `extraDependencies` (the nodes a node's expressions read) count as
+ * with no edges into it runs at once. The nodes a node's expressions read (expressions.ts) count as
  * edges without ports.
  *
  * A node's inputs are its static inputs overlaid, per live edge into it, with the upstream output.
@@ -44,6 +44,7 @@
  * because of a node.
  */
 import { ERROR_OUTPUT, isBranching, isMerge } from './control'
+import { expressionDependencies, findExpressions, resolveExpressions, type EvaluateExpression } from './expressions'
 import { insertSorted, topologicalOrder } from './plan'
 import type { WorkflowDefinition, WorkflowNode } from './schema'
 
@@ -109,9 +110,14 @@ export interface RunGraphOptions {
    * progress event, no `running`).
    */
   readonly pinned?: ReadonlyMap<string, NodeOutputs>
-  /** Dependencies without edges: node id -> the node ids it reads (its expressions' references). */
-  readonly extraDependencies?: ReadonlyMap<string, readonly string[]>
+  /**
+   * Evaluates the expressions of static inputs that are not pure paths (expressions.ts): the sandbox.
+   * Without it such an expression fails its node (EXPRESSION_ERROR).
+   */
+  readonly evaluate?: EvaluateExpression
 }
+
+const noSandbox: EvaluateExpression = () => Promise.reject(new Error('no sandbox to evaluate JavaScript expressions in'))
 
 /** The abort reason given to the nodes still running when another node fails. */
 export class NodeAbortedError extends Error {
@@ -219,7 +225,10 @@ async function attemptOnce(execute: ExecuteNode, node: WorkflowNode, inputs: Rec
 }
 
 export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
-  const { def, executeNode, concurrency = 4, signal, onProgress, onLog, now = Date.now, pinned, extraDependencies } = options
+  const { def, executeNode, concurrency = 4, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox } = options
+  // Expressions make a node depend on the nodes they read, like edges without ports.
+  const extraDependencies = expressionDependencies(def)
+  const withExpressions = new Set(def.nodes.filter((node) => findExpressions(node.inputs).length > 0).map((node) => node.id))
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new RangeError(`concurrency must be a whole number >= 1 or Infinity, got ${concurrency}`)
   }
@@ -427,12 +436,15 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
         fail(nodeId, error)
         return
       }
+      const execute = (resolved: Record<string, unknown>): Promise<NodeOutputs> =>
+        node.retry === undefined && node.timeoutMs === undefined
+          ? Promise.resolve(executeNode(node, resolved, controller.signal))
+          : attempts(node, resolved, controller.signal)
       let pending: Promise<unknown>
       try {
-        pending =
-          node.retry === undefined && node.timeoutMs === undefined
-            ? Promise.resolve(executeNode(node, inputs, controller.signal))
-            : attempts(node, inputs, controller.signal)
+        pending = withExpressions.has(nodeId)
+          ? resolveExpressions(node.inputs, inputs, (id) => records.get(id)?.outputs, evaluate, controller.signal).then(execute)
+          : execute(inputs)
       } catch (error) {
         pending = Promise.reject(error)
       }

@@ -45,6 +45,18 @@ export const WorkflowEdge = z.object({
   to: z.object({ node: z.string().min(1), input: z.string().min(1) }),
 })
 
+/**
+ * What starts a workflow besides `run`: `manual` (the run button; the default), `schedule` (a cron
+ * pattern, croner's syntax, seconds optional; `timezone` an IANA name, default the host's), `webhook`
+ * (browser mode's `POST /hooks/<workflow id>` with the trigger's `token`, generated when saved).
+ */
+export const WorkflowTrigger = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('manual') }),
+  z.object({ type: z.literal('schedule'), cron: z.string().min(1).max(200), timezone: z.string().min(1).max(100).optional() }),
+  z.object({ type: z.literal('webhook'), token: z.string().regex(/^[A-Za-z0-9_-]{16,200}$/, 'A webhook token has 16 to 200 letters, digits, "_" or "-"').optional() }),
+])
+export type WorkflowTrigger = z.infer<typeof WorkflowTrigger>
+
 export const WorkflowDefinition = z
   .object({
     id: z.string().min(1).optional(),
@@ -52,6 +64,7 @@ export const WorkflowDefinition = z
     description: z.string().optional(),
     nodes: z.array(WorkflowNode).min(1).max(MAX_NODES),
     edges: z.array(WorkflowEdge),
+    triggers: z.array(WorkflowTrigger).max(20).optional(),
   })
   .superRefine((def, ctx) => {
     const firstIndex = new Map<string, number>()

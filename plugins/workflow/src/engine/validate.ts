@@ -25,6 +25,9 @@
  * output, undeclared input, duplicate source, type mismatch), then cycles by their edge's index.
  */
 import { controlSpecs, ERROR_OUTPUT } from './control'
+import { scheduleProblem } from './schedule'
+import { expressionDependencies, findExpressions } from './expressions'
+import { topologicalOrder, WorkflowPlanError } from './plan'
 import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from './schema'
 
 /** A JSON schema as produced by `z.toJSONSchema`: an object with arbitrary keywords. */
@@ -54,6 +57,7 @@ export type ProblemCode =
   | 'subworkflow-cycle'
   | 'invalid-expression'
   | 'unknown-expression-node'
+  | 'invalid-trigger'
 
 export interface Problem {
   /** Where in the document, e.g. `['nodes', 2, 'type']` or `['edges', 0, 'to', 'node']`. */
@@ -126,7 +130,7 @@ function edgeLabel(edge: WorkflowEdge): string {
 let controls: ReadonlyMap<string, NodeTypeSpec> | undefined
 
 /** A node type's spec: the engine's control types (control.ts) first, then the catalog's. */
-function lookup(catalog: NodeCatalog, type: string): NodeTypeSpec | undefined {
+export function lookup(catalog: NodeCatalog, type: string): NodeTypeSpec | undefined {
   controls ??= controlSpecs()
   return controls.get(type) ?? catalog.get(type)
 }
@@ -289,16 +293,62 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
     })
   }
 
+  // Expressions (expressions.ts): the nodes they read must exist, and not be the node itself.
+  def.nodes.forEach((node, index) => {
+    for (const expression of findExpressions(node.inputs)) {
+      for (const reference of expression.references) {
+        if (!firstIndex.has(reference)) {
+          problems.push({
+            path: ['nodes', index, ...expression.path],
+            code: 'unknown-expression-node',
+            message: `The expression {{ ${expression.source} }} reads a node "${reference}" that does not exist`,
+          })
+        } else if (reference === node.id) {
+          problems.push({ path: ['nodes', index, ...expression.path], code: 'cycle', message: `Node "${node.id}" reads its own outputs in {{ ${expression.source} }}` })
+        }
+      }
+    }
+  })
+
+  // Triggers: a schedule's pattern and time zone must be ones croner can run.
+  def.triggers?.forEach((trigger, index) => {
+    if (trigger.type !== 'schedule') return
+    const problem = scheduleProblem(trigger.cron, trigger.timezone)
+    if (problem !== undefined) problems.push({ path: ['triggers', index, problem.field], code: 'invalid-trigger', message: problem.message })
+  })
+
   // Cycles.
-  for (const cycle of findCycles(def, firstIndex)) {
+  const cycles = findCycles(def, firstIndex)
+  for (const cycle of cycles) {
     problems.push({
       path: ['edges', cycle.edgeIndex],
       code: 'cycle',
       message: `Cycle: ${[...cycle.nodes, cycle.nodes[0]].join(' -> ')}`,
     })
   }
+  if (cycles.length === 0 && problems.every((problem) => problem.code !== 'duplicate-node-id' && problem.code !== 'dangling-edge')) {
+    problems.push(...expressionCycles(def))
+  }
 
   return problems
+}
+
+/** A cycle that only expressions close (edges alone are acyclic): reported at the first expression in it. */
+function expressionCycles(def: WorkflowDefinition): Problem[] {
+  try {
+    topologicalOrder(def, expressionDependencies(def))
+    return []
+  } catch (error) {
+    if (!(error instanceof WorkflowPlanError) || error.code !== 'cycle') return []
+    const stuck = new Set(error.nodeIds)
+    for (const [index, node] of def.nodes.entries()) {
+      if (!stuck.has(node.id)) continue
+      const expression = findExpressions(node.inputs).find((found) => found.references.some((id) => id !== node.id && stuck.has(id)))
+      if (expression === undefined) continue
+      return [{ path: ['nodes', index, ...expression.path], code: 'cycle', message: `Cycle through expressions among nodes ${error.nodeIds.join(', ')}` }]
+    }
+    return []
+  }
 }
 
 interface Cycle {
