@@ -41,7 +41,7 @@ export interface LiveRun {
 }
 
 export function blankWorkflow(): WorkflowDocument {
-  return { name: 'Untitled workflow', description: '', nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 'hello' } }], edges: [] }
+  return { name: 'Untitled workflow', description: '', nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 'hello' }, position: { x: 0, y: 0 } }], edges: [] }
 }
 
 function documentOf(saved: StoredWorkflow): WorkflowDocument {
@@ -62,6 +62,7 @@ function cleanDocument(doc: WorkflowDocument): WorkflowDocument {
       type: node.type,
       ...(node.label ? { label: node.label } : {}),
       ...(node.inputs && Object.keys(node.inputs).length > 0 ? { inputs: node.inputs } : {}),
+      ...(node.position ? { position: { x: node.position.x, y: node.position.y } } : {}),
     })),
     edges: doc.edges,
   }
@@ -150,6 +151,11 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   function create(): void {
     edit({ doc: blankWorkflow() }, false)
     scheduleValidation(0)
+  }
+
+  /** Puts another version of the document in the draft (undo, redo): the same workflow, not saved. */
+  function replaceDocument(doc: WorkflowDocument): void {
+    if (draft.value) draft.value.doc = doc
   }
 
   function close(): void {
@@ -298,6 +304,6 @@ export const useWorkflowsStore = defineStore('workflows', () => {
 
   return {
     summaries, listError, draft, problems, validating, saving, saveError, runs, live, details, dirty, running,
-    start, loadList, loadRuns, open, create, close, validate, scheduleValidation, save, remove, run, cancel, showRun,
+    start, loadList, loadRuns, open, create, close, replaceDocument, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })
