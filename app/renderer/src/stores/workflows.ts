@@ -82,10 +82,16 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   const runs = shallowRef<readonly RunSummary[]>([])
   const live = ref<LiveRun | null>(null)
   const details = shallowRef<RunDetails | null>(null)
+  /**
+   * The saved workflow moved on elsewhere (another tab or window saved or deleted it) while this draft has
+   * edits of its own: the person chooses to load theirs, overwrite with this draft, or keep editing.
+   */
+  const conflict = ref<{ id: string; version?: number; deleted: boolean; at: 'save' | 'elsewhere' } | null>(null)
   let cancelRun: (() => Promise<boolean>) | undefined
   let started = false
   let validateTimer: ReturnType<typeof setTimeout> | undefined
   let validation = 0
+  let removing: string | undefined
 
   const dirty = computed(() => draft.value !== null && JSON.stringify(cleanDocument(draft.value.doc)) !== savedJson.value)
   const running = computed(() => live.value !== null && (live.value.status === 'running' || live.value.status === 'starting'))
@@ -119,17 +125,72 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   function start(): Promise<void> {
     if (!started) {
       started = true
-      catalog.follow('workflow.changed', () => void loadList())
+      catalog.follow('workflow.changed', (event) => {
+        void loadList()
+        void followChange(event)
+      })
       // Runs started elsewhere (another window, the explorer) show up in the history too.
       catalog.follow('workflow.runFinished', (event) => {
         if (event.workflowId === draft.value?.id) void loadRuns()
       })
       watch(() => catalog.version, () => void loadList())
+      // Reloading or closing the tab with unsaved edits asks first (the browser's own question). The
+      // store also runs without a window (its tests, in Node).
+      if (typeof window !== 'undefined') window.addEventListener('beforeunload', (event) => {
+        if (!dirty.value) return
+        event.preventDefault()
+        event.returnValue = ''
+      })
     }
     return loadList()
   }
 
+  /** Another tab saved or deleted the open workflow: reload it if this draft has no edits, else say so. */
+  async function followChange(event: { id: string; op: string; version?: number | undefined }): Promise<void> {
+    const current = draft.value
+    // This tab's own save or delete comes back as an event too.
+    if (!current?.id || event.id !== current.id || saving.value || removing === event.id) return
+    if (event.op !== 'deleted' && event.version !== undefined && event.version <= (current.version ?? 0)) return
+    if (!dirty.value && event.op !== 'deleted') {
+      await open(current.id)
+      return
+    }
+    conflict.value = { id: current.id, ...(event.version === undefined ? {} : { version: event.version }), deleted: event.op === 'deleted', at: 'elsewhere' }
+  }
+
+  /** Drops this draft's edits for the saved workflow as it is now. */
+  async function loadTheirs(): Promise<void> {
+    const id = conflict.value?.id ?? draft.value?.id
+    conflict.value = null
+    if (id) await open(id)
+  }
+
+  /** Saves this draft over whatever was saved meanwhile (or again, if it was deleted meanwhile). */
+  async function overwrite(): Promise<boolean> {
+    const current = draft.value
+    const state = conflict.value
+    conflict.value = null
+    if (!current?.id) return false
+    if (state?.deleted) {
+      delete current.id
+      delete current.version
+    } else {
+      try {
+        current.version = (await connection.api().workflow.get(current.id)).version
+      } catch (caught) {
+        saveError.value = toErrorInfo(caught)
+        return false
+      }
+    }
+    return save()
+  }
+
+  function keepEditing(): void {
+    conflict.value = null
+  }
+
   function edit(next: Draft, saved: boolean): void {
+    conflict.value = null
     draft.value = next
     savedJson.value = saved ? JSON.stringify(cleanDocument(next.doc)) : null
     problems.value = []
@@ -215,6 +276,11 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       return true
     } catch (caught) {
       const info = toErrorInfo(caught)
+      if ((info.code === 'CONFLICT' || info.code === 'NOT_FOUND') && current.id !== undefined) {
+        const actual = (info.data as { actualVersion?: unknown } | undefined)?.actualVersion
+        conflict.value = { id: current.id, ...(typeof actual === 'number' ? { version: actual } : {}), deleted: info.code === 'NOT_FOUND', at: 'save' }
+        return false
+      }
       const shape = problemsOf(info)
       if (shape) problems.value = shape
       saveError.value = info
@@ -231,6 +297,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       return true
     }
     try {
+      removing = current.id
       await connection.api().workflow.remove(current.id)
       close()
       await loadList()
@@ -238,6 +305,8 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     } catch (caught) {
       saveError.value = toErrorInfo(caught)
       return false
+    } finally {
+      removing = undefined
     }
   }
 
@@ -303,7 +372,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   }
 
   return {
-    summaries, listError, draft, problems, validating, saving, saveError, runs, live, details, dirty, running,
+    summaries, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
     start, loadList, loadRuns, open, create, close, replaceDocument, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })
