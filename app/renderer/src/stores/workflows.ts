@@ -9,6 +9,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import type { Output, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../conductor'
 import { issuesUnder, toErrorInfo, type ErrorInfo, type Issue } from '../lib/errors'
 import { plain } from '../lib/plain'
+import { workflowFromYaml, workflowToYaml } from '../lib/workflow-yaml'
 import { useCatalogStore } from './catalog'
 import { useConnectionStore } from './connection'
 
@@ -219,6 +220,41 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     if (draft.value) draft.value.doc = doc
   }
 
+  /** The open draft as a YAML file's text (what is on screen, saved or not). */
+  function exportYaml(): string | undefined {
+    return draft.value ? workflowToYaml(plain(cleanDocument(draft.value.doc))) : undefined
+  }
+
+  /**
+   * A YAML file's workflow, checked by the host: YAML errors at their line, shape errors at their path
+   * (nothing is opened), or the document opened as a new unsaved draft with its graph problems shown.
+   */
+  async function importYaml(text: string): Promise<{ opened: boolean; problems: Issue[] }> {
+    const parsed = workflowFromYaml(text)
+    if (!parsed.ok) return { opened: false, problems: parsed.problems }
+    const doc = parsed.doc as unknown as WorkflowDocument
+    let found: Issue[]
+    try {
+      found = await connection.api().workflow.validate(doc)
+    } catch (caught) {
+      const info = toErrorInfo(caught)
+      return { opened: false, problems: problemsOf(info) ?? [{ path: [], message: info.message, code: info.code }] }
+    }
+    const { id: _ignored, ...rest } = doc
+    edit({ doc: { ...rest, description: rest.description ?? '' } }, false)
+    problems.value = found
+    return { opened: true, problems: found }
+  }
+
+  /** A new unsaved draft with the open one's graph, named as a copy. */
+  function duplicate(): void {
+    const current = draft.value
+    if (!current) return
+    const copy = JSON.parse(JSON.stringify(cleanDocument(current.doc))) as WorkflowDocument
+    edit({ doc: { ...copy, name: `${copy.name} (copy)`.slice(0, 100), description: copy.description ?? '' } }, false)
+    scheduleValidation(0)
+  }
+
   function close(): void {
     draft.value = null
     savedJson.value = null
@@ -373,6 +409,6 @@ export const useWorkflowsStore = defineStore('workflows', () => {
 
   return {
     summaries, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
-    start, loadList, loadRuns, open, create, close, replaceDocument, validate, scheduleValidation, save, remove, run, cancel, showRun,
+    start, loadList, loadRuns, open, create, close, replaceDocument, exportYaml, importYaml, duplicate, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })
