@@ -3,17 +3,20 @@
  *
  * An RpcError is intentional and passes as is. Anything else is a bug: it is logged in main with its
  * stack, and the caller gets INTERNAL with a generic message, unless the development flag
- * `exposeErrors` is on, in which case message, name and stack travel too.
+ * `exposeErrors` is on, in which case message, name and stack travel too. Either way the log line and
+ * the answer share a `requestId` (random, per failure), so what a person reports from the UI finds its
+ * log line.
  */
 import { RpcError, type ErrorShape, type InvalidParamsData, type ValidationIssue } from '../common/errors'
 import type { Logger } from './logger'
 
 export function toErrorShape(error: unknown, exposeErrors: boolean, logger: Logger, context: object): ErrorShape {
   if (error instanceof RpcError) return error.toShape()
-  logger.error({ ...context, err: error }, 'Handler failed')
-  if (!exposeErrors) return { code: 'INTERNAL', message: 'Internal error' }
+  const requestId = crypto.randomUUID()
+  logger.error({ ...context, requestId, err: error }, 'Handler failed')
+  if (!exposeErrors) return { code: 'INTERNAL', message: 'Internal error', data: { requestId } }
   const err = error instanceof Error ? error : new Error(String(error))
-  return { code: 'INTERNAL', message: err.message, data: { name: err.name, stack: err.stack } }
+  return { code: 'INTERNAL', message: err.message, data: { requestId, name: err.name, stack: err.stack } }
 }
 
 interface ZodLikeIssue {
