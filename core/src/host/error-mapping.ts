@@ -7,17 +7,35 @@
  * the answer share a `requestId` (random, per failure), so what a person reports from the UI finds its
  * log line.
  */
+import { describeError } from '../common/describe-error'
 import { RpcError, type ErrorShape, type InvalidParamsData, type ValidationIssue } from '../common/errors'
 import type { Logger } from './logger'
 
+/**
+ * Whatever was thrown is read once, safely (`describeError`): an object whose `message` or `cause`
+ * getter throws is logged and answered like any other bug instead of throwing out of here.
+ */
 export function toErrorShape(error: unknown, exposeErrors: boolean, logger: Logger, context: object): ErrorShape {
-  if (error instanceof RpcError) return error.toShape()
+  const intended = intendedShape(error)
+  if (intended) return intended
+  const described = describeError(error)
   const requestId = crypto.randomUUID()
-  logger.error({ ...context, requestId, err: error }, 'Handler failed')
-  if (!exposeErrors) return { code: 'INTERNAL', message: 'Internal error', data: { requestId } }
-  const err = error instanceof Error ? error : new Error(String(error))
-  return { code: 'INTERNAL', message: err.message, data: { requestId, name: err.name, stack: err.stack } }
+  logger.error({ ...context, requestId, err: described }, 'Handler failed')
+  if (!exposeErrors) return { ...INTERNAL, data: { requestId } }
+  return { code: 'INTERNAL', message: described.message, data: { requestId, name: described.name, stack: described.stack } }
 }
+
+/** The envelope of an RpcError thrown on purpose, or undefined (also for a Proxy that throws on `instanceof`). */
+function intendedShape(error: unknown): ErrorShape | undefined {
+  try {
+    return error instanceof RpcError ? error.toShape() : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The answer to a call whose failure cannot be described any better: nothing internal leaks. */
+export const INTERNAL: ErrorShape = Object.freeze({ code: 'INTERNAL', message: 'Internal error' })
 
 interface ZodLikeIssue {
   readonly path: readonly PropertyKey[]

@@ -26,6 +26,16 @@ export const WorkflowNode = z.object({
   label: z.string().optional(),
   /** Where the editor's canvas draws the node (ignored when running). */
   position: z.object({ x: z.number().finite(), y: z.number().finite() }).optional(),
+  /** Tries again after a failure: up to `attempts` more times, waiting `delayMs`, then `delayMs * factor`... */
+  retry: z
+    .object({
+      attempts: z.number().int().min(1).max(10),
+      delayMs: z.number().int().min(0).max(60_000).default(1000),
+      factor: z.number().min(1).max(10).default(2),
+    })
+    .optional(),
+  /** Each attempt fails with TIMEOUT after this long (its signal aborts). */
+  timeoutMs: z.number().int().min(1).max(24 * 3_600_000).optional(),
 })
 
 /**
