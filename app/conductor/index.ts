@@ -203,7 +203,9 @@ export function createConductor({ client }: { readonly client: AppClient }) {
 
   const storage = {
     namespaces: () => client.storage.namespaces(),
-    list: (namespace: string, prefix?: string) => client.storage.list(prefix === undefined ? { namespace } : { namespace, prefix }),
+    /** One page of a namespace's keys (those starting with `prefix`, after the key `after`). */
+    list: (namespace: string, prefix?: string, page: { after?: string; limit?: number } = {}) =>
+      client.storage.list({ namespace, ...(prefix === undefined || prefix === '' ? {} : { prefix }), ...(page.after === undefined ? {} : { after: page.after }), ...(page.limit === undefined ? {} : { limit: page.limit }) }),
     get: (namespace: string, key: string) => client.storage.get({ namespace, key }),
     set: (namespace: string, key: string, value: unknown) => client.storage.set({ namespace, key, value }),
     remove: (namespace: string, key: string) => client.storage.delete({ namespace, key }),

@@ -1,6 +1,7 @@
 // The Storage view against browser mode: a value written in the UI survives a restart of the server
 // (same data folder, new port and token), and can be edited and deleted.
 import { describe, expect, it } from 'vitest'
+import { clientOf } from './support/client'
 import { useSession } from './support/session'
 import { openView, pollCount, WAIT } from './support/ui'
 
@@ -51,5 +52,36 @@ describe('the Storage view', { timeout: 90_000 }, () => {
     await second.page.locator('[data-testid="key-table"] [data-key="welcome"] [aria-label="Delete welcome"]').click()
     await second.page.locator('[role="dialog"] .btn-danger').click()
     await pollCount(second.page, '[data-testid="key-table"] [data-key="welcome"]').toBe(0)
+  })
+
+  it('pages through 150 keys and finds keys by how they start', async () => {
+    const { client, close } = await clientOf(session.server)
+    const entries = Array.from({ length: 150 }, (_, index) => ({ key: `item-${String(index).padStart(3, '0')}`, value: { index } }))
+    await client.storage.setMany({ namespace: 'many', entries })
+    close()
+
+    const { page, screenshot } = await session.open()
+    await openView(page, 'storage')
+    await page.locator('[data-namespace="many"]').click()
+    const rows = '[data-testid="key-table"] tbody tr'
+    await pollCount(page, rows).toBe(50)
+    await expect.poll(() => page.locator('[data-testid="page-range"]').textContent(), WAIT).toBe('1–50 of 150')
+    await page.locator('[data-testid="next-page"]').click()
+    await expect.poll(() => page.locator('[data-testid="page-range"]').textContent(), WAIT).toBe('51–100 of 150')
+    await page.locator('[data-testid="next-page"]').click()
+    await expect.poll(() => page.locator('[data-testid="page-range"]').textContent(), WAIT).toBe('101–150 of 150')
+    await page.locator('[data-key="item-149"]').waitFor(WAIT)
+    expect(await page.locator('[data-testid="next-page"]').isDisabled()).toBe(true)
+    await screenshot('storage-paged')
+    await page.locator('[data-testid="previous-page"]').click()
+    await page.locator('[data-key="item-050"]').waitFor(WAIT)
+
+    // Typed key by key at full speed: the last keystroke's answer is the one shown.
+    await page.locator('[data-testid="key-search"]').pressSequentially('item-12')
+    await pollCount(page, rows).toBe(10)
+    expect(await page.locator('[data-testid="key-count"]').textContent()).toContain('10 keys starting with “item-12”')
+    expect(await page.locator('[data-testid="pager"]').count()).toBe(0)
+    await page.locator('[data-testid="key-search"]').fill('')
+    await pollCount(page, rows).toBe(50)
   })
 })

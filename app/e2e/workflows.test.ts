@@ -1,30 +1,11 @@
-// The Workflows view against browser mode: build a workflow in the editor (problems shown at their node
-// or edge row), save it, run it with live progress, then cancel a second, long run.
-import type { Page } from 'playwright-core'
+// The Workflows view against browser mode: build a workflow on the canvas (a problem shown on its node,
+// at its port, and in the list), save it, run it with live progress, then cancel a second, long run.
 import { describe, expect, it } from 'vitest'
+import { canvasNode, connect, dropNode, selectNode } from './support/canvas'
 import { useSession } from './support/session'
 import { field, openView, pollAttribute, pollCount, pollText, WAIT } from './support/ui'
 
 const session = useSession()
-
-const nodeRow = (page: Page, index: number) => page.locator(`[data-node-row="${index}"]`)
-const edgeRow = (page: Page, index: number) => page.locator(`[data-edge-row="${index}"]`)
-
-async function addNode(page: Page, index: number, id: string, type: string): Promise<void> {
-  await page.locator('[data-testid="add-node"]').click()
-  const row = nodeRow(page, index)
-  await row.locator('[data-field="id"]').fill(id)
-  await row.locator('[data-field="type"]').selectOption(type)
-}
-
-async function addEdge(page: Page, index: number, from: [string, string], to: [string, string]): Promise<void> {
-  await page.locator('[data-testid="add-edge"]').click()
-  const row = edgeRow(page, index)
-  await row.getByLabel('From node').selectOption(from[0])
-  await row.getByLabel('Output').selectOption(from[1])
-  await row.getByLabel('To node').selectOption(to[0])
-  await row.getByLabel('Input').selectOption(to[1])
-}
 
 describe('the Workflows view', { timeout: 90_000 }, () => {
   it('creates a workflow, runs it with progress, and cancels a second run', async () => {
@@ -33,23 +14,27 @@ describe('the Workflows view', { timeout: 90_000 }, () => {
     await page.locator('[data-testid="new-workflow"]').click()
     await page.locator('[data-testid="workflow-editor"] [data-field="name"]').fill('Double after a pause')
 
-    // Node 0 comes with the new workflow: a constant. Then a delay and a multiplication.
-    await field(nodeRow(page, 0), 'Value').fill('21')
-    await field(nodeRow(page, 0), 'Value').blur()
-    await addNode(page, 1, 'wait', 'core.delay')
-    await field(nodeRow(page, 1), 'Ms').fill('400')
-    await addNode(page, 2, 'double', 'math.arithmetic')
-    await field(nodeRow(page, 2), 'Op').selectOption('multiply')
-    await field(nodeRow(page, 2), 'B').fill('2')
-    await field(nodeRow(page, 2), 'B').blur()
-    await addEdge(page, 0, ['start', 'value'], ['wait', 'value'])
+    // The constant comes with the new workflow. Then a delay and a multiplication.
+    let panel = await selectNode(page, 'start')
+    await field(panel, 'Value').fill('21')
+    await dropNode(page, 'core.delay', 80, 80)
+    await dropNode(page, 'math.arithmetic', 80, 300)
+    await page.locator('[data-testid="auto-layout"]').click()
+    panel = await selectNode(page, 'delay1')
+    await field(panel, 'Ms').fill('400')
+    panel = await selectNode(page, 'arithmetic1')
+    await field(panel, 'Op').selectOption({ label: 'multiply' })
+    await field(panel, 'B').fill('2')
+    await connect(page, ['start', 'value'], ['delay1', 'value'])
 
-    // `double.a` is fed by nothing yet: the problem is shown in that node's row, at its input.
-    await pollText(page, '[data-node-row="2"] .problem-text, [data-node-row="2"] .control .error').toMatch(/\ba\b|required/i)
-    await expect.poll(() => nodeRow(page, 0).locator('.problem-text li').count(), WAIT).toBe(0)
+    // `arithmetic1.a` is fed by nothing yet: the problem is on that node, at its port, in its panel and in the list.
+    await pollText(page, '[data-testid="inspector"] .control[data-path="a"] .error').toMatch(/needs input "a"/)
+    await pollCount(page, '.canvas-node[data-node-id="arithmetic1"] .canvas-port.port-problem').toBe(1)
+    await pollText(page, '[data-testid="problems"] .problem-list').toMatch(/arithmetic1.*inputs\.a/)
+    expect(await canvasNode(page, 'start').locator('[data-testid="node-problems"]').count()).toBe(0)
     await screenshot('workflows-problem')
 
-    await addEdge(page, 1, ['wait', 'value'], ['double', 'a'])
+    await connect(page, ['delay1', 'value'], ['arithmetic1', 'a'])
     await pollAttribute(page, '[data-testid="validation"]', 'data-problems').toBe('0')
     await page.locator('[data-testid="save-workflow"]').click()
     await page.locator('[data-workflow="Double after a pause"]').waitFor(WAIT)
@@ -64,12 +49,13 @@ describe('the Workflows view', { timeout: 90_000 }, () => {
     await screenshot('workflows')
 
     // Second run, made long: cancelled while the delay runs.
-    await field(nodeRow(page, 1), 'Ms').fill('60000')
-    await field(nodeRow(page, 1), 'Ms').blur()
+    panel = await selectNode(page, 'delay1')
+    await field(panel, 'Ms').fill('60000')
     await page.locator('[data-testid="save-workflow"]').click()
     await expect.poll(() => page.locator('[data-testid="save-workflow"]').isDisabled(), WAIT).toBe(true)
     await page.locator('[data-testid="run-workflow"]').click()
-    await page.locator('[data-testid="run-panel"] [data-node="wait"][data-state="running"]').waitFor(WAIT)
+    await page.locator('[data-testid="run-panel"] [data-node="delay1"][data-state="running"]').waitFor(WAIT)
+    await canvasNode(page, 'delay1').and(page.locator('[data-state="running"]')).waitFor(WAIT)
     await pollText(page, '[data-testid="run-count"]').toBe('1 / 3 nodes')
     await page.locator('[data-testid="cancel-run"]').click()
     await pollAttribute(page, '[data-testid="run-panel"]', 'data-status').toBe('cancelled')

@@ -60,6 +60,12 @@ describe('routing', () => {
     expect(error.message).toBe('Internal error')
     expect(JSON.stringify({ message: error.message, data: error.data })).not.toMatch(/hunter2|at .*\.ts/)
     expect(t.logs.some((entry) => entry.level === 'error' && JSON.stringify(entry).includes('hunter2'))).toBe(true)
+    // The answer's request id is the one in the log line, and each failure has its own.
+    const { requestId } = error.data as { requestId: string }
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(t.logs.filter((entry) => entry.level === 'error' && (entry as { requestId?: unknown }).requestId === requestId)).toHaveLength(1)
+    const again = await errorOf(t.client.behave.fail())
+    expect((again.data as { requestId: string }).requestId).not.toBe(requestId)
 
     const dev = await createTestHost({ plugins: [behaviourPlugin], exposeErrors: true })
     const devError = await errorOf(dev.client.behave.fail())

@@ -8,11 +8,19 @@
  * Without a token, or when the host refuses the first handshake (a browser sees a refused upgrade as a
  * failed connection, so "the first attempt failed" is the signal), the answer is `ok: false` and the
  * caller shows the "not authorised" screen and loads nothing else.
+ *
+ * Later, a dropped link is retried; but each start of the server has a new token (and usually a new
+ * port), so a tab whose server restarted can never get back in by itself. After `LOST_AFTER_ATTEMPTS`
+ * failed attempts in a row the link stops retrying and says `lost`: the UI tells the person the server
+ * stopped or restarted and how to reconnect (open the new address), instead of retrying for ever.
  */
 import type { AtomitonBridge } from '@atomiton/core/client'
 import { createWebSocketBridge } from '@atomiton/core/transports/websocket'
 
-export type LinkState = 'open' | 'connecting' | 'reconnecting' | 'closed'
+export type LinkState = 'open' | 'connecting' | 'reconnecting' | 'closed' | 'lost'
+
+/** A running server answers the first retry (250 ms): four failures in a row (about 4 s) mean it is gone. */
+export const LOST_AFTER_ATTEMPTS = 4
 
 /** The live link to the host: which transport, and its state for the "reconnecting" banner. */
 export interface Link {
@@ -52,6 +60,11 @@ export function connect(page: PageLike = window): Promise<ConnectResult> {
   const listeners = new Set<(state: LinkState) => void>()
   return new Promise((resolve) => {
     let settled = false
+    let failures = 0
+    let lost = false
+    const tell = (state: LinkState) => {
+      for (const listener of [...listeners]) listener(state)
+    }
     const bridge = createWebSocketBridge({
       url: rpcUrlOf(page.location),
       token,
@@ -63,7 +76,16 @@ export function connect(page: PageLike = window): Promise<ConnectResult> {
           resolve({ ok: false, reason: 'refused' })
           return
         }
-        for (const listener of [...listeners]) listener(state)
+        if (lost) return
+        if (state === 'open') failures = 0
+        // 'reconnecting' follows the drop itself, then each failed attempt.
+        else if (state === 'reconnecting' && ++failures > LOST_AFTER_ATTEMPTS) {
+          lost = true
+          bridge.close()
+          tell('lost')
+          return
+        }
+        tell(state)
       },
     })
     bridge.whenOpen().then(
@@ -75,7 +97,7 @@ export function connect(page: PageLike = window): Promise<ConnectResult> {
           link: {
             mode: 'browser',
             bridge,
-            state: () => bridge.state,
+            state: () => (lost ? 'lost' : bridge.state),
             onStateChange: (listener) => {
               listeners.add(listener)
               return () => listeners.delete(listener)

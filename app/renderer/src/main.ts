@@ -7,6 +7,7 @@
  */
 import './styles/gate.css'
 import { connect } from './connect'
+import { startTheme } from './lib/theme'
 import { renderConnecting, renderNotAuthorised } from './not-authorised'
 
 async function start(root: HTMLElement): Promise<void> {
@@ -20,5 +21,6 @@ async function start(root: HTMLElement): Promise<void> {
   mountApp(root, result.link)
 }
 
+startTheme()
 const root = document.getElementById('app')
 if (root) void start(root)

@@ -31,7 +31,7 @@ describe('the renderer', () => {
     await flushPromises()
 
     const form = wrapper.find('[data-testid="node-form"]')
-    await form.find('select').setValue('multiply')
+    await form.find('select').setValue('"multiply"')
     const [a, b] = form.findAll('input')
     await a!.setValue('6')
     await a!.trigger('change')

@@ -3,7 +3,9 @@
  *
  * An RpcError is intentional and passes as is. Anything else is a bug: it is logged in main with its
  * stack, and the caller gets INTERNAL with a generic message, unless the development flag
- * `exposeErrors` is on, in which case message, name and stack travel too.
+ * `exposeErrors` is on, in which case message, name and stack travel too. Either way the log line and
+ * the answer share a `requestId` (random, per failure), so what a person reports from the UI finds its
+ * log line.
  */
 import { describeError } from '../common/describe-error'
 import { RpcError, type ErrorShape, type InvalidParamsData, type ValidationIssue } from '../common/errors'
@@ -17,9 +19,10 @@ export function toErrorShape(error: unknown, exposeErrors: boolean, logger: Logg
   const intended = intendedShape(error)
   if (intended) return intended
   const described = describeError(error)
-  logger.error({ ...context, err: described }, 'Handler failed')
-  if (!exposeErrors) return INTERNAL
-  return { code: 'INTERNAL', message: described.message, data: { name: described.name, stack: described.stack } }
+  const requestId = crypto.randomUUID()
+  logger.error({ ...context, requestId, err: described }, 'Handler failed')
+  if (!exposeErrors) return { ...INTERNAL, data: { requestId } }
+  return { code: 'INTERNAL', message: described.message, data: { requestId, name: described.name, stack: described.stack } }
 }
 
 /** The envelope of an RpcError thrown on purpose, or undefined (also for a Proxy that throws on `instanceof`). */

@@ -206,12 +206,13 @@ export class Router {
 
   /** @internal The INTERNAL answer to a call whose handling threw; the error is logged, safely described. */
   crashed(id: RequestId, method: string, error: unknown): ResponseMessage {
+    const requestId = crypto.randomUUID()
     try {
-      this.#logger.error({ err: describeError(error), method }, 'A call failed inside the host')
+      this.#logger.error({ err: describeError(error), method, requestId }, 'A call failed inside the host')
     } catch {
       // A logger that throws on a plain description has nothing better to tell.
     }
-    return failure(id, INTERNAL)
+    return failure(id, { ...INTERNAL, data: { requestId } })
   }
 
   #route(

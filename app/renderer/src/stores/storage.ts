@@ -1,9 +1,12 @@
 /**
  * Storage browsing (the Storage view): namespaces, a namespace's keys with type, size and preview, one
  * key's value to view and edit as JSON, delete. Follows `storage.changed` to stay current.
+ *
+ * Keys come a page at a time (`storage.list` pages by key: `after` the previous page's last key), and
+ * the search narrows them to those starting with what is typed (the host filters by prefix).
  */
 import { defineStore } from 'pinia'
-import { ref, shallowRef, watch } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { Output } from '../conductor'
 import { toErrorInfo, type ErrorInfo } from '../lib/errors'
 import { plain } from '../lib/plain'
@@ -20,6 +23,8 @@ export interface OpenValue {
   readonly type: string
 }
 
+export const PAGE_SIZE = 50
+
 export const useStorageStore = defineStore('storage', () => {
   const connection = useConnectionStore()
   const catalog = useCatalogStore()
@@ -27,6 +32,11 @@ export const useStorageStore = defineStore('storage', () => {
   const namespace = ref<string | null>(null)
   const entries = shallowRef<readonly StorageEntry[]>([])
   const total = ref(0)
+  /** The `after` cursor of every page before the current one (the first page has none). */
+  const cursors = ref<(string | undefined)[]>([])
+  const after = ref<string | undefined>(undefined)
+  const more = ref(false)
+  const search = ref('')
   const opened = shallowRef<OpenValue | null>(null)
   const error = ref<ErrorInfo | null>(null)
   let started = false
@@ -51,11 +61,19 @@ export const useStorageStore = defineStore('storage', () => {
       total.value = 0
       return
     }
+    const prefix = search.value
+    const cursor = after.value
     try {
-      const page = await connection.api().storage.list(current)
-      if (namespace.value !== current) return
+      const page = await connection.api().storage.list(current, prefix, { ...(cursor === undefined ? {} : { after: cursor }), limit: PAGE_SIZE })
+      if (namespace.value !== current || search.value !== prefix || after.value !== cursor) return
+      // A page emptied by deletions: step back to the one before.
+      if (page.entries.length === 0 && cursors.value.length > 0) {
+        after.value = cursors.value.pop()
+        return loadEntries()
+      }
       entries.value = page.entries
       total.value = page.total
+      more.value = page.more
     } catch (caught) {
       error.value = toErrorInfo(caught)
     }
@@ -81,9 +99,38 @@ export const useStorageStore = defineStore('storage', () => {
     await Promise.all([loadNamespaces(), loadEntries()])
   }
 
+  function firstPage(): void {
+    cursors.value = []
+    after.value = undefined
+  }
+
   async function openNamespace(name: string): Promise<void> {
     namespace.value = name
     opened.value = null
+    search.value = ''
+    firstPage()
+    await loadEntries()
+  }
+
+  async function find(prefix: string): Promise<void> {
+    search.value = prefix
+    firstPage()
+    await loadEntries()
+  }
+
+  async function nextPage(): Promise<void> {
+    const last = entries.value[entries.value.length - 1]
+    if (!more.value || !last) return
+    cursors.value = [...cursors.value, after.value]
+    after.value = last.key
+    await loadEntries()
+  }
+
+  async function previousPage(): Promise<void> {
+    if (cursors.value.length === 0) return
+    const previous = [...cursors.value]
+    after.value = previous.pop()
+    cursors.value = previous
     await loadEntries()
   }
 
@@ -129,5 +176,8 @@ export const useStorageStore = defineStore('storage', () => {
     opened.value = null
   }
 
-  return { namespaces, namespace, entries, total, opened, error, start, refresh, loadNamespaces, loadEntries, openNamespace, openKey, save, remove, closeKey }
+  /** 1-based number of the current page. */
+  const pageNumber = computed(() => cursors.value.length + 1)
+
+  return { namespaces, namespace, entries, total, more, search, pageNumber, pageSize: PAGE_SIZE, find, nextPage, previousPage, opened, error, start, refresh, loadNamespaces, loadEntries, openNamespace, openKey, save, remove, closeKey }
 })

@@ -9,6 +9,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import type { Output, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../conductor'
 import { issuesUnder, toErrorInfo, type ErrorInfo, type Issue } from '../lib/errors'
 import { plain } from '../lib/plain'
+import { workflowFromYaml, workflowToYaml } from '../lib/workflow-yaml'
 import { useCatalogStore } from './catalog'
 import { useConnectionStore } from './connection'
 
@@ -41,7 +42,7 @@ export interface LiveRun {
 }
 
 export function blankWorkflow(): WorkflowDocument {
-  return { name: 'Untitled workflow', description: '', nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 'hello' } }], edges: [] }
+  return { name: 'Untitled workflow', description: '', nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 'hello' }, position: { x: 0, y: 0 } }], edges: [] }
 }
 
 function documentOf(saved: StoredWorkflow): WorkflowDocument {
@@ -62,6 +63,7 @@ function cleanDocument(doc: WorkflowDocument): WorkflowDocument {
       type: node.type,
       ...(node.label ? { label: node.label } : {}),
       ...(node.inputs && Object.keys(node.inputs).length > 0 ? { inputs: node.inputs } : {}),
+      ...(node.position ? { position: { x: node.position.x, y: node.position.y } } : {}),
     })),
     edges: doc.edges,
   }
@@ -81,10 +83,16 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   const runs = shallowRef<readonly RunSummary[]>([])
   const live = ref<LiveRun | null>(null)
   const details = shallowRef<RunDetails | null>(null)
+  /**
+   * The saved workflow moved on elsewhere (another tab or window saved or deleted it) while this draft has
+   * edits of its own: the person chooses to load theirs, overwrite with this draft, or keep editing.
+   */
+  const conflict = ref<{ id: string; version?: number; deleted: boolean; at: 'save' | 'elsewhere' } | null>(null)
   let cancelRun: (() => Promise<boolean>) | undefined
   let started = false
   let validateTimer: ReturnType<typeof setTimeout> | undefined
   let validation = 0
+  let removing: string | undefined
 
   const dirty = computed(() => draft.value !== null && JSON.stringify(cleanDocument(draft.value.doc)) !== savedJson.value)
   const running = computed(() => live.value !== null && (live.value.status === 'running' || live.value.status === 'starting'))
@@ -118,17 +126,72 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   function start(): Promise<void> {
     if (!started) {
       started = true
-      catalog.follow('workflow.changed', () => void loadList())
+      catalog.follow('workflow.changed', (event) => {
+        void loadList()
+        void followChange(event)
+      })
       // Runs started elsewhere (another window, the explorer) show up in the history too.
       catalog.follow('workflow.runFinished', (event) => {
         if (event.workflowId === draft.value?.id) void loadRuns()
       })
       watch(() => catalog.version, () => void loadList())
+      // Reloading or closing the tab with unsaved edits asks first (the browser's own question). The
+      // store also runs without a window (its tests, in Node).
+      if (typeof window !== 'undefined') window.addEventListener('beforeunload', (event) => {
+        if (!dirty.value) return
+        event.preventDefault()
+        event.returnValue = ''
+      })
     }
     return loadList()
   }
 
+  /** Another tab saved or deleted the open workflow: reload it if this draft has no edits, else say so. */
+  async function followChange(event: { id: string; op: string; version?: number | undefined }): Promise<void> {
+    const current = draft.value
+    // This tab's own save or delete comes back as an event too.
+    if (!current?.id || event.id !== current.id || saving.value || removing === event.id) return
+    if (event.op !== 'deleted' && event.version !== undefined && event.version <= (current.version ?? 0)) return
+    if (!dirty.value && event.op !== 'deleted') {
+      await open(current.id)
+      return
+    }
+    conflict.value = { id: current.id, ...(event.version === undefined ? {} : { version: event.version }), deleted: event.op === 'deleted', at: 'elsewhere' }
+  }
+
+  /** Drops this draft's edits for the saved workflow as it is now. */
+  async function loadTheirs(): Promise<void> {
+    const id = conflict.value?.id ?? draft.value?.id
+    conflict.value = null
+    if (id) await open(id)
+  }
+
+  /** Saves this draft over whatever was saved meanwhile (or again, if it was deleted meanwhile). */
+  async function overwrite(): Promise<boolean> {
+    const current = draft.value
+    const state = conflict.value
+    conflict.value = null
+    if (!current?.id) return false
+    if (state?.deleted) {
+      delete current.id
+      delete current.version
+    } else {
+      try {
+        current.version = (await connection.api().workflow.get(current.id)).version
+      } catch (caught) {
+        saveError.value = toErrorInfo(caught)
+        return false
+      }
+    }
+    return save()
+  }
+
+  function keepEditing(): void {
+    conflict.value = null
+  }
+
   function edit(next: Draft, saved: boolean): void {
+    conflict.value = null
     draft.value = next
     savedJson.value = saved ? JSON.stringify(cleanDocument(next.doc)) : null
     problems.value = []
@@ -149,6 +212,46 @@ export const useWorkflowsStore = defineStore('workflows', () => {
 
   function create(): void {
     edit({ doc: blankWorkflow() }, false)
+    scheduleValidation(0)
+  }
+
+  /** Puts another version of the document in the draft (undo, redo): the same workflow, not saved. */
+  function replaceDocument(doc: WorkflowDocument): void {
+    if (draft.value) draft.value.doc = doc
+  }
+
+  /** The open draft as a YAML file's text (what is on screen, saved or not). */
+  function exportYaml(): string | undefined {
+    return draft.value ? workflowToYaml(plain(cleanDocument(draft.value.doc))) : undefined
+  }
+
+  /**
+   * A YAML file's workflow, checked by the host: YAML errors at their line, shape errors at their path
+   * (nothing is opened), or the document opened as a new unsaved draft with its graph problems shown.
+   */
+  async function importYaml(text: string): Promise<{ opened: boolean; problems: Issue[] }> {
+    const parsed = workflowFromYaml(text)
+    if (!parsed.ok) return { opened: false, problems: parsed.problems }
+    const doc = parsed.doc as unknown as WorkflowDocument
+    let found: Issue[]
+    try {
+      found = await connection.api().workflow.validate(doc)
+    } catch (caught) {
+      const info = toErrorInfo(caught)
+      return { opened: false, problems: problemsOf(info) ?? [{ path: [], message: info.message, code: info.code }] }
+    }
+    const { id: _ignored, ...rest } = doc
+    edit({ doc: { ...rest, description: rest.description ?? '' } }, false)
+    problems.value = found
+    return { opened: true, problems: found }
+  }
+
+  /** A new unsaved draft with the open one's graph, named as a copy. */
+  function duplicate(): void {
+    const current = draft.value
+    if (!current) return
+    const copy = JSON.parse(JSON.stringify(cleanDocument(current.doc))) as WorkflowDocument
+    edit({ doc: { ...copy, name: `${copy.name} (copy)`.slice(0, 100), description: copy.description ?? '' } }, false)
     scheduleValidation(0)
   }
 
@@ -209,6 +312,11 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       return true
     } catch (caught) {
       const info = toErrorInfo(caught)
+      if ((info.code === 'CONFLICT' || info.code === 'NOT_FOUND') && current.id !== undefined) {
+        const actual = (info.data as { actualVersion?: unknown } | undefined)?.actualVersion
+        conflict.value = { id: current.id, ...(typeof actual === 'number' ? { version: actual } : {}), deleted: info.code === 'NOT_FOUND', at: 'save' }
+        return false
+      }
       const shape = problemsOf(info)
       if (shape) problems.value = shape
       saveError.value = info
@@ -225,6 +333,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       return true
     }
     try {
+      removing = current.id
       await connection.api().workflow.remove(current.id)
       close()
       await loadList()
@@ -232,6 +341,8 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     } catch (caught) {
       saveError.value = toErrorInfo(caught)
       return false
+    } finally {
+      removing = undefined
     }
   }
 
@@ -297,7 +408,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   }
 
   return {
-    summaries, listError, draft, problems, validating, saving, saveError, runs, live, details, dirty, running,
-    start, loadList, loadRuns, open, create, close, validate, scheduleValidation, save, remove, run, cancel, showRun,
+    summaries, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
+    start, loadList, loadRuns, open, create, close, replaceDocument, exportYaml, importYaml, duplicate, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })

@@ -24,6 +24,8 @@ export const WorkflowNode = z.object({
   /** Static inputs, by input name. An edge into the same input overrides the static value at run time. */
   inputs: z.record(z.string(), z.unknown()).optional(),
   label: z.string().optional(),
+  /** Where the editor's canvas draws the node (ignored when running). */
+  position: z.object({ x: z.number().finite(), y: z.number().finite() }).optional(),
   /** Tries again after a failure: up to `attempts` more times, waiting `delayMs`, then `delayMs * factor`... */
   retry: z
     .object({
