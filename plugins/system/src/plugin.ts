@@ -4,7 +4,19 @@
  * kernel's dependency rules; the choice is persisted by the host and restored on restart.
  */
 import { definePlugin, event } from '@atomiton/plugin-sdk'
-import { Health, Info, PluginChanged, PluginSummary, ToggleInput, ToggleOutput } from './schemas'
+import {
+  Health,
+  Info,
+  PluginChanged,
+  PluginSettingsChanged,
+  PluginSettingsInput,
+  PluginSettingsOutput,
+  PluginSummary,
+  SetPluginSettingsInput,
+  SetPluginSettingsOutput,
+  ToggleInput,
+  ToggleOutput,
+} from './schemas'
 import { z } from 'zod'
 
 export const systemPlugin = definePlugin({
@@ -16,6 +28,12 @@ export const systemPlugin = definePlugin({
     pluginChanged: event({
       description: 'A plugin changed state (enabled, disabled, failed, blocked)',
       payload: PluginChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+    pluginSettingsChanged: event({
+      description: 'A plugin’s settings were saved or reset; read them again with getPluginSettings',
+      payload: PluginSettingsChanged,
       permission: 'system.read',
       expose: true,
     }),
@@ -80,8 +98,26 @@ export const systemPlugin = definePlugin({
         return { ...result, plugins: [...ctx.services.plugins.list()] }
       },
     }),
+    getPluginSettings: p.procedure({
+      description: 'A plugin’s settings: their JSON Schema, current values, defaults, and a notice if saved values were dropped',
+      input: PluginSettingsInput,
+      output: PluginSettingsOutput,
+      permission: 'system.read',
+      expose: true,
+      handler: ({ id }, ctx) => ctx.services.pluginSettings.describe(id),
+    }),
+    setPluginSettings: p.procedure({
+      description: 'Validates, saves and applies a plugin’s settings (the plugin hears of it at once)',
+      input: SetPluginSettingsInput,
+      output: SetPluginSettingsOutput,
+      permission: 'system.admin',
+      expose: true,
+      handler: ({ id, values }, ctx) => ctx.services.pluginSettings.set(id, values),
+    }),
   }),
   setup(ctx) {
+    const settingsChanges = ctx.services.pluginSettings.onChange((id) => ctx.emit('pluginSettingsChanged', { id }))
+    ctx.onDispose(() => settingsChanges.dispose())
     ctx.hooks.pluginStateChanged.tap('announce', (change) => {
       // Its own disabling is impossible (required), so the event always exists while this tap does.
       ctx.emit('pluginChanged', change)

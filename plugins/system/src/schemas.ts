@@ -11,6 +11,8 @@ export const PluginSummary = z.object({
   state: PluginState,
   error: PluginError.optional(),
   required: z.boolean(),
+  /** It declares settings: `system.getPluginSettings` describes them. */
+  hasSettings: z.boolean(),
   dependencies: z.array(z.string()),
   dependents: z.array(z.string()),
 })
@@ -52,3 +54,23 @@ export const ToggleOutput = z.object({
 })
 
 export const PluginChanged = z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })
+
+const SettingsValues = z.record(z.string(), z.unknown())
+
+export const PluginSettingsInput = z.object({ id: PluginId })
+
+export const PluginSettingsOutput = z.object({
+  id: z.string(),
+  /** The settings schema as JSON Schema (`io: 'input'`: fields with defaults are optional), for a form. */
+  schema: z.record(z.string(), z.unknown()),
+  values: SettingsValues,
+  defaults: SettingsValues,
+  /** Set when the saved values no longer fit the schema (after an upgrade) and the defaults are in use. */
+  notice: z.string().optional(),
+})
+
+export const SetPluginSettingsInput = z.object({ id: PluginId, values: z.unknown() })
+
+export const SetPluginSettingsOutput = z.object({ id: z.string(), values: SettingsValues })
+
+export const PluginSettingsChanged = z.object({ id: z.string() })
