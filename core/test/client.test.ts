@@ -68,6 +68,23 @@ describe('the Proxy client', () => {
     await expect(createRPCClient<[typeof mathPlugin]>(garbage).math.add({ a: 1, b: 1 })).rejects.toMatchObject({ code: 'INTERNAL' })
   })
 
+  it('splits same-tick calls into batches of at most maxBatchSize, and refuses a size that is not a positive integer', async () => {
+    const sizes: number[] = []
+    const counting: AtomitonBridge = {
+      invoke: (_method, message) => {
+        const requests = (message as { kind: string; requests?: Array<{ id: number }> }).requests ?? [message as { id: number }]
+        sizes.push(requests.length)
+        return Promise.resolve({ kind: 'batch', responses: requests.map((request) => ({ kind: 'response', id: request.id, ok: true, result: { sum: 0 } })) })
+      },
+      on: () => () => undefined,
+      send: () => undefined,
+    }
+    const client = createRPCClient<[typeof mathPlugin]>(counting, { maxBatchSize: 4 })
+    await Promise.all(Array.from({ length: 10 }, () => client.math.add({ a: 1, b: 1 })))
+    expect(sizes).toEqual([4, 4, 2])
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) expect(() => createRPCClient(counting, { maxBatchSize: bad })).toThrow(/maxBatchSize/)
+  })
+
   it('rejects what is in flight when disposed', async () => {
     const hanging: AtomitonBridge = { invoke: () => new Promise(() => undefined), on: () => () => undefined, send: () => undefined }
     const client = createRPCClient<[typeof mathPlugin]>(hanging)

@@ -28,7 +28,15 @@ export interface ClientOptions {
   readonly batch?: boolean
   /** A time limit for every call that sets none. Default: none here (the host's limits apply). */
   readonly timeoutMs?: number
+  /**
+   * Most requests in one batch message: more same-tick calls travel as several batches. Default 1,000,
+   * the host's default `maxBatchSize` (a larger batch would be refused whole, PAYLOAD_TOO_LARGE).
+   */
+  readonly maxBatchSize?: number
 }
+
+/** The host's default `maxBatchSize`, and so the client's. */
+export const DEFAULT_MAX_BATCH_SIZE = 1000
 
 interface Pending {
   readonly method: string
@@ -57,6 +65,7 @@ class ClientCore {
   readonly #bridge: AtomitonBridge
   readonly #batch: boolean
   readonly #timeoutMs: number | undefined
+  readonly #maxBatchSize: number
   readonly #pending = new Map<number, Pending>()
   readonly #subscriptions = new Map<string, EventSubscription>()
   #queue: RequestMessage[] = []
@@ -72,6 +81,10 @@ class ClientCore {
     this.#bridge = bridge
     this.#batch = options.batch ?? true
     this.#timeoutMs = options.timeoutMs
+    this.#maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
+    if (!Number.isSafeInteger(this.#maxBatchSize) || this.#maxBatchSize < 1) {
+      throw new TypeError(`maxBatchSize must be a positive integer, got ${String(options.maxBatchSize)}`)
+    }
   }
 
   call(method: string, params: unknown, options: CallOptions | undefined): Promise<unknown> {
@@ -194,7 +207,11 @@ class ClientCore {
     // Calls abandoned before the flush (cancelled in the same tick) need not travel.
     const live = this.#abandonedInQueue ? requests.filter((request) => this.#pending.has(request.id as number)) : requests
     this.#abandonedInQueue = false
-    if (live.length > 0) this.#send(live)
+    if (live.length <= this.#maxBatchSize) {
+      if (live.length > 0) this.#send(live)
+      return
+    }
+    for (let start = 0; start < live.length; start += this.#maxBatchSize) this.#send(live.slice(start, start + this.#maxBatchSize))
   }
 
   #send(requests: RequestMessage[]): void {

@@ -33,23 +33,18 @@ describe('conf store files', () => {
     return { calls, warn: (obj, msg) => calls.push({ obj, msg }) }
   }
 
-  /** A conf backend that counts whole-store writes, and can be made to fail them. */
+  /** The conf backend, with its whole-store writes (the renames onto a store file) counted, and failing on demand. */
   function countingFactory(logger?: StoreLogger) {
     const counter = { writes: 0, fail: false }
-    const factory = createConfLikeStoreFactory({ directory, logger }, (name): ConfLike => {
-      const conf = new Conf({ ...confOptions(directory), configName: name })
-      return {
-        path: conf.path,
-        get store() {
-          return conf.store
-        },
-        set store(value) {
-          if (counter.fail) throw new Error('disk full')
-          counter.writes += 1
-          conf.store = value
-        },
+    const renameSync = fs.renameSync
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (String(to).endsWith('.json')) {
+        if (counter.fail) throw Object.assign(new Error('ENOSPC: disk full'), { code: 'ENOSPC' })
+        counter.writes += 1
       }
+      renameSync(from, to)
     })
+    const factory = createConfLikeStoreFactory({ directory, logger }, (name): ConfLike => new Conf({ ...confOptions(directory), configName: name }))
     return { factory, counter }
   }
 
@@ -155,6 +150,8 @@ describe('conf store files', () => {
       expect(store.keys()).toEqual(['a'])
       expect(store.get('a')).toBe(1)
       counter.fail = false
+      // The temporary file of the failed write is not left behind.
+      expect(filesIn()).toEqual(['s.json'])
       expect(createConfStoreFactory({ directory }).open('s').get('a')).toBe(1)
     })
 
@@ -203,16 +200,37 @@ describe('conf store files', () => {
       expect(factory.recoveries).toEqual([])
     }
 
-    it('truncated JSON: salvages nothing, keeps the bytes aside', () => {
+    it('truncated JSON: keeps the whole entries, names the one cut off, keeps the bytes aside', () => {
       seed('s')
-      const full = fs.readFileSync(fileOf('s'))
-      const { store, recovery } = openDamaged('s', full.subarray(0, Math.floor(full.length / 2)))
+      const full = fs.readFileSync(fileOf('s'), 'utf8')
+      // Cut inside "c" (the last entry): "a" and "b" are whole.
+      const cut = full.slice(0, full.indexOf('"c"') + 12)
+      const { store, recovery } = openDamaged('s', cut)
+      expect(recovery.reason).toMatch(/not valid JSON.*cut off inside "c"/)
+      expect(recovery.salvagedKeys).toBe(2)
+      expect(recovery.lostKeys).toEqual(['c'])
+      expect(store.get('b')).toEqual(new Set(['x']))
+      expectWorking('s', ['a', 'b'])
+    })
+
+    it('truncated JSON cut before any entry: salvages nothing and says so', () => {
+      const { store, recovery } = openDamaged('s', '{\n\t')
       expect(recovery.reason).toMatch(/not valid JSON/)
       expect(recovery.salvagedKeys).toBe(0)
       expect(recovery.lostKeys).toEqual([])
       expect(store.keys()).toEqual([])
       expect(readJson('s')).toEqual({})
-      expectWorking('s', [])
+    })
+
+    it('removes the temporary files that interrupted writes left, of its own store only', () => {
+      seed('s')
+      const leftovers = ['s.json.1a2b3c4d.tmp', 's.json.tmp-17000000001a2b3c']
+      for (const name of [...leftovers, 'other.json.5e6f7a8b.tmp']) fs.writeFileSync(path.join(directory, name), '{ half')
+      const logger = recordingLogger()
+      const store = createConfStoreFactory({ directory, logger }).open('s')
+      expect(store.keys()).toEqual(['a', 'b', 'c'])
+      expect(filesIn()).toEqual(['other.json.5e6f7a8b.tmp', 's.json'])
+      expect(logger.calls[0]?.obj).toEqual({ store: 's', removed: leftovers })
     })
 
     it('an empty file counts as damaged too', () => {

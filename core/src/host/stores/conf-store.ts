@@ -14,21 +14,29 @@
  * (`<name>.corrupt-<timestamp>.json`), replaced atomically by every entry that still decodes, recorded
  * in `factory.recoveries` and logged at warn. conf's `clearInvalidConfig` is never used.
  *
+ * A file cut short by a disk error keeps its whole members, and the recovery names the keys it lost.
+ *
  * Entries are kept in memory once loaded: reads never touch the disk, and each write replaces the whole
- * file atomically with `conf.store = ...` (setMany, deleteMany and clear are one write). A store file
- * is owned by one factory in one process: edits made to it by hand while the store is open are
- * overwritten by the next write. No migrations are run (conf's are not used; own them here if needed).
+ * file atomically (setMany, deleteMany and clear are one write): a temporary file next to it, flushed,
+ * then renamed over it (`replaceFileAtomically`), on every platform. Not through `conf.store = ...`:
+ * conf writes the file in place, non-atomically, under Snap (`SNAP` set) and after an EXDEV error, and a
+ * process killed during such a write left a truncated file (measured: acknowledged writes lost). conf
+ * (or electron-store) still decides where the file lives. Temporary files of writes interrupted by a
+ * crash are removed when the store opens.
+ *
+ * A store file is owned by one factory in one process: edits made to it by hand while the store is open
+ * are overwritten by the next write. No migrations are run (conf's are not used; own them here if needed).
  */
 import path from 'node:path'
 import Conf from 'conf'
 import { assertStoreName, EncodedKeyValueStore } from './encoded-store'
 import type { KeyValueStore, StoreFactory, StoreLogger, StoreRecovery } from './key-value-store'
-import { formatStoreFile, keepBackup, loadStoreFile, replaceFileAtomically, serializeStoreFile } from './store-file'
+import fs from 'node:fs'
+import { formatStoreFile, keepBackup, loadStoreFile, removeLeftoverTemporaries, replaceFileAtomically, serializeStoreFile } from './store-file'
 
-/** What the file backends need from conf (or electron-store): its file path, and an atomic whole-store write. */
+/** What the file backends need from conf (or electron-store): where the file lives. */
 export interface ConfLike {
   readonly path: string
-  store: Record<string, unknown>
 }
 
 /** Opens the conf-like object for store `name`, using `confOptions(directory)` plus its own name option. */
@@ -71,6 +79,8 @@ export function createConfLikeStoreFactory(options: FileStoreFactoryOptions, ope
     if (existing !== undefined) return existing
 
     const file = path.join(directory, `${name}.json`)
+    const leftovers = removeLeftoverTemporaries(file)
+    if (leftovers.length > 0) logger?.warn({ store: name, removed: leftovers }, `Store "${name}": removed ${leftovers.length} temporary files left by interrupted writes`)
     const loaded = loadStoreFile(file)
     if (loaded.problems.length > 0 && loaded.raw !== undefined) {
       const backupFile = keepBackup(file, name, loaded.raw)
@@ -96,7 +106,8 @@ export function createConfLikeStoreFactory(options: FileStoreFactoryOptions, ope
     }
     const { reserved } = loaded
     const store = new EncodedKeyValueStore(name, loaded.entries, (entries) => {
-      conf.store = serializeStoreFile(entries, reserved)
+      fs.mkdirSync(directory, { recursive: true })
+      replaceFileAtomically(file, formatStoreFile(serializeStoreFile(entries, reserved)))
     })
     stores.set(name, store)
     return store

@@ -49,7 +49,10 @@ export interface StoreRecovery {
   readonly reason: string
   /** Entries that were kept. */
   readonly salvagedKeys: number
-  /** Keys whose entry could not be decoded and were dropped (empty when the file was not a JSON object at all). */
+  /**
+   * Keys whose entry was dropped: cut off (a truncated file keeps its whole entries) or not decodable. Empty
+   * when nothing in the file can be attributed to a key (not JSON at all, or not a JSON object).
+   */
   readonly lostKeys: readonly string[]
 }
 

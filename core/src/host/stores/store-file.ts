@@ -64,11 +64,18 @@ export function loadStoreFile(file: string): LoadedStoreFile {
   }
 
   let parsed: unknown
+  const lostKeys: string[] = []
   try {
     parsed = JSON.parse(text)
   } catch (error) {
     problems.push(`the file is not valid JSON (${messageOf(error)})`)
-    return nothing()
+    // Cut short (a disk error, an interrupted copy): keep the members that are whole, and name the ones
+    // that are not, so that the recovery says what was lost.
+    const salvaged = salvageMembers(text)
+    if (salvaged.members.length === 0 && salvaged.brokenKeys.length === 0) return nothing()
+    if (salvaged.brokenKeys.length > 0) problems.push(`cut off inside ${salvaged.brokenKeys.map((key) => JSON.stringify(key)).join(', ')}`)
+    lostKeys.push(...salvaged.brokenKeys)
+    parsed = Object.fromEntries(salvaged.members)
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     problems.push(`the file holds ${describeJson(parsed)}, not a JSON object`)
@@ -77,10 +84,10 @@ export function loadStoreFile(file: string): LoadedStoreFile {
 
   const entries = new Map<string, StoredEntry>()
   const reserved: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-  const lostKeys: string[] = []
   const details: string[] = []
   const record = parsed as Record<string, unknown>
   const keys = Object.keys(record)
+  const undecodable: string[] = []
   for (const key of keys) {
     const json = record[key]
     if (isReservedKey(key)) {
@@ -90,14 +97,70 @@ export function loadStoreFile(file: string): LoadedStoreFile {
     try {
       entries.set(key, entryFromJson(json))
     } catch (error) {
-      lostKeys.push(key)
+      undecodable.push(key)
       details.push(`${JSON.stringify(key)}: ${messageOf(error)}`)
     }
   }
-  if (lostKeys.length > 0) {
-    problems.push(`${lostKeys.length} of ${keys.length} entries cannot be decoded (${details.join('; ')})`)
+  if (undecodable.length > 0) {
+    problems.push(`${undecodable.length} of ${keys.length} entries cannot be decoded (${details.join('; ')})`)
+    lostKeys.push(...undecodable)
   }
   return { entries, reserved, raw, problems, lostKeys }
+}
+
+/** A member's key at the start of `text` (`"key": ...`), or undefined when even that is cut. */
+const MEMBER_KEY = /^"((?:[^"\\]|\\.)*)"\s*:/
+
+/**
+ * The whole members of a store file that was cut short, and the keys of the broken ones. The file is
+ * written as `formatStoreFile` formats it: one top-level member per line starting with one tab and a
+ * quote (deeper lines have more tabs), so the text splits there; each piece is parsed on its own.
+ */
+export function salvageMembers(text: string): { members: Array<[string, unknown]>; brokenKeys: string[] } {
+  const members: Array<[string, unknown]> = []
+  const brokenKeys: string[] = []
+  const pieces = text.split(/\n\t(?=")/).slice(1)
+  pieces.forEach((piece, index) => {
+    let body = piece.trimEnd()
+    if (index === pieces.length - 1 && body.endsWith('}')) body = body.slice(0, -1).trimEnd()
+    if (body.endsWith(',')) body = body.slice(0, -1)
+    try {
+      const member = JSON.parse(`{${body}}`) as Record<string, unknown>
+      const keys = Object.keys(member)
+      if (keys.length === 1) {
+        members.push([keys[0]!, member[keys[0]!]])
+        return
+      }
+    } catch {
+      // Broken: named below when its key is readable.
+    }
+    const key = MEMBER_KEY.exec(body)
+    if (key) brokenKeys.push(JSON.parse(`"${key[1]}"`) as string)
+  })
+  return { members, brokenKeys }
+}
+
+/**
+ * Temporary files that interrupted writes of `file` left next to it: ours (`<file>.<8 hex>.tmp`) and
+ * those of conf's writer, `atomically` (`<file>.tmp-<16 characters>`), from earlier versions. Removed
+ * when the store opens (the store file has one writer, so none of them belongs to a write in progress);
+ * returns their names.
+ */
+export function removeLeftoverTemporaries(file: string): string[] {
+  const directory = path.dirname(file)
+  const base = path.basename(file)
+  let names: string[]
+  try {
+    names = fs.readdirSync(directory)
+  } catch (error) {
+    if (isErrnoException(error, 'ENOENT')) return []
+    throw error
+  }
+  const leftovers = names.filter(
+    (name) => name.startsWith(`${base}.`) && (/^\.[0-9a-f]{8}\.tmp$/.test(name.slice(base.length)) || /^\.tmp-[0-9a-z]{16}$/.test(name.slice(base.length))),
+  )
+  for (const name of leftovers) fs.rmSync(path.join(directory, name), { force: true })
+  return leftovers
 }
 
 /** The file's content for the given entries, formatted like conf formats it. */

@@ -125,6 +125,13 @@ describe('fair limits on the WebSocket server', { timeout: 60_000 }, () => {
     }
   })
 
+  it('sends more same-tick calls than a batch may carry as several batches, none refused (1,500 calls)', async () => {
+    const t = await setup()
+    const client = await t.client(tokens[0]!)
+    const results = await Promise.allSettled(Array.from({ length: 1500 }, (_, i) => client.plain.echo(i)))
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([])
+  })
+
   it('caps the sockets of one client, and of all clients together, at the handshake', async () => {
     const t = await setup({ maxConnectionsPerClient: 3, maxConnections: 5 })
     const first = await Promise.all([1, 2, 3].map(() => t.socket(tokens[0]!)))
