@@ -124,6 +124,8 @@ describe('upgrade', () => {
     const host = await boot(dataDir)
     await install(host, { id: 'notes', permissions: ['system.read'] })
     await host.call('notes.remember', { key: 'a', value: 'kept' })
+    const changes: unknown[] = []
+    host.eventBus.listen(host.mainCaller, 'system.pluginChanged', (change) => changes.push(change))
     const inspection = await inspect(host, { id: 'notes', version: '2.0.0', permissions: ['storage.get'] })
     expect(inspection).toMatchObject({
       current: { version: '1.0.0', permissions: ['system.read'] },
@@ -138,6 +140,10 @@ describe('upgrade', () => {
     })
     await expect(host.call('notes.hello', { name: 'Ada' })).resolves.toEqual({ greeting: 'hello Ada from 2.0.0' })
     await expect(host.call('notes.recall', { key: 'a' })).resolves.toEqual({ value: 'kept' })
+    expect(changes).toEqual([
+      { id: 'notes', from: 'active', to: 'inactive', reason: 'upgraded', version: '2.0.0' },
+      { id: 'notes', from: 'inactive', to: 'active', reason: 'upgraded', version: '2.0.0' },
+    ])
     expect((await listed(host)).find((p) => p.id === 'notes')).toMatchObject({ version: '2.0.0', permissions: ['storage.get'] })
   })
 
