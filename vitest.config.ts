@@ -31,6 +31,11 @@ export default defineConfig({
       project('storage', 'plugins/storage'),
       project('node', 'plugins/node'),
       project('workflow', 'plugins/workflow'),
+      project('http', 'plugins/http'),
+      project('files', 'plugins/files'),
+      project('shell', 'plugins/shell'),
+      project('code', 'plugins/code'),
+      project('data', 'plugins/data'),
       // The built-in plugins together (each plugin's own project tests it alone, on fakes of the others).
       { extends: true, test: { name: 'integration', include: ['plugins/*.test.ts'] } },
       project('app', 'app', { exclude: ['app/e2e/**'] }),

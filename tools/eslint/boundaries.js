@@ -32,6 +32,12 @@ function targetOf(source, file) {
   return { kind: 'package', name: source }
 }
 
+/** The SDK modules that give plugins a confined piece of the host (see plugin-sdk/README.md). */
+const capabilityModules = ['plugin-sdk/src/sandbox', 'plugin-sdk/src/files', 'plugin-sdk/src/process']
+
+/** The one library a plugin pack is built on, besides the SDK and zod. */
+const pluginLibraries = { data: ['papaparse'] }
+
 const isTest = (file) =>
   /\.(test|test-d|spec)\.ts$/.test(file) || file.includes(`${path.sep}test${path.sep}`) || file.includes(`${path.sep}test-support${path.sep}`)
 const isElectron = (name) => name === 'electron' || name.startsWith('electron/') || name === 'electron-store'
@@ -43,11 +49,14 @@ function problem(source, file, typeOnly) {
   const test = isTest(file)
   if (area === 'plugin') {
     if (target.kind === 'package') {
-      const allowed = ['zod', '@atomiton/plugin-sdk'].concat(test ? ['vitest'] : [])
+      const allowed = ['zod', '@atomiton/plugin-sdk', ...(pluginLibraries[plugin] ?? [])].concat(test ? ['vitest'] : [])
       return allowed.includes(target.name) ? null : `a plugin imports only @atomiton/plugin-sdk and zod (found "${source}")`
     }
     if (target.path.startsWith(`plugins/${plugin}/`) || target.path === `plugins/${plugin}`) return null
     if (target.path === 'plugin-sdk/src' || target.path === 'plugin-sdk/src/index') return null
+    // The SDK's host capabilities: the sandbox for a person's code (WebAssembly QuickJS), the file system
+    // confined to granted folders, programs run without a shell. Plugins reach Node only through these.
+    if (capabilityModules.includes(target.path)) return null
     if (test && target.path === 'plugin-sdk/src/testing') return null
     return `a plugin imports only @atomiton/plugin-sdk and zod, not "${source}"`
   }

@@ -19,6 +19,15 @@ describe('architecture lint rule', () => {
     expect(await problems('plugins/demo/src/ok.test.ts', `import { createTestHost } from '@atomiton/plugin-sdk/testing'\nexport { createTestHost }`)).toEqual([])
   })
 
+  it('lets a plugin reach the host only through the SDK capability modules, and a pack its one library', async () => {
+    for (const module of ['sandbox', 'files', 'process']) {
+      expect(await problems('plugins/demo/src/ok.ts', `import * as m from '@atomiton/plugin-sdk/${module}'\nexport { m }`)).toEqual([])
+    }
+    expect(await problems('plugins/demo/src/bad.ts', `import { spawn } from 'node:child_process'\nexport { spawn }`)).toHaveLength(1)
+    expect(await problems('plugins/data/src/ok.ts', `import Papa from 'papaparse'\nexport { Papa }`)).toEqual([])
+    expect(await problems('plugins/demo/src/bad.ts', `import Papa from 'papaparse'\nexport { Papa }`)).toHaveLength(1)
+  })
+
   it('keeps Electron out of core and plugin-sdk', async () => {
     expect(await problems('core/src/bad.ts', `import { ipcMain } from 'electron'\nexport { ipcMain }`)).toHaveLength(1)
     expect(await problems('plugin-sdk/src/bad.ts', `import Store from 'electron-store'\nexport { Store }`)).toHaveLength(1)

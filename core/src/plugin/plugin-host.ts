@@ -17,6 +17,7 @@
  *   loaded once by `load` and can be neither replaced nor removed.
  */
 import type { AwilixContainer } from 'awilix'
+import { describeError } from '../common/describe-error'
 import { RpcError } from '../common/errors'
 import type { Caller } from '../host/caller'
 import type { EventBus } from '../host/event-bus'
@@ -38,6 +39,8 @@ const ENABLED_KEY = 'plugins.enabled'
 export interface PluginHostConfig {
   /** Time box for disposing one plugin. */
   readonly disposeTimeoutMs: number
+  /** Time box for activating one plugin (its services and `setup`); past it the plugin is `failed`. */
+  readonly activationTimeoutMs: number
 }
 
 export interface PluginHostDependencies {
@@ -304,13 +307,21 @@ export class PluginHost implements PluginManager {
     })
   }
 
-  /** Deactivates every plugin, dependents first. The host is unusable afterwards. */
+  /**
+   * Deactivates every plugin, dependents first. The host is unusable afterwards. One plugin's failure to
+   * dispose is logged and does not keep the others from being disposed.
+   */
   stop(): Promise<void> {
     return this.#serial(async () => {
       this.#stopped = true
       for (const definition of [...this.#order].reverse()) {
         const slot = this.#slots.get(definition.id)!
-        if (slot.state === 'active') await this.#deactivate(slot, 'inactive')
+        if (slot.state !== 'active') continue
+        try {
+          await this.#deactivate(slot, 'inactive')
+        } catch (error) {
+          this.#deps.logger.error({ err: describeError(error), plugin: definition.id }, 'Plugin failed to stop')
+        }
       }
     })
   }
@@ -319,22 +330,26 @@ export class PluginHost implements PluginManager {
     if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
     const runtime = new PluginRuntime(slot.definition, this.#deps, slot.source.services)
     try {
-      await runtime.activate()
+      await runtime.activate(this.#deps.pluginHostConfig.activationTimeoutMs)
       slot.runtime = runtime
       return this.#transition(slot, 'active')
     } catch (error) {
-      this.#deps.logger.error({ err: error, plugin: slot.definition.id }, 'Plugin failed to activate')
-      return this.#transition(slot, 'failed', {
-        message: error instanceof Error ? error.message : String(error),
-        code: error instanceof RpcError ? error.code : 'ACTIVATION_FAILED',
-      })
+      // Whatever setup threw is read safely: an object with throwing getters fails this plugin, not the boot.
+      const described = describeError(error)
+      this.#deps.logger.error({ err: described, plugin: slot.definition.id }, 'Plugin failed to activate')
+      return this.#transition(slot, 'failed', { message: described.message, code: activationErrorCode(error) })
     }
   }
 
   async #deactivate(slot: Slot, to: PluginState, error?: PluginErrorInfo): Promise<StateChangeRecord> {
     const runtime = slot.runtime
     slot.runtime = undefined
-    if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
+    try {
+      if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
+    } catch (failure) {
+      // The runtime is gone whatever happened: the state must say so, never "active" with no methods.
+      this.#deps.logger.error({ err: describeError(failure), plugin: slot.definition.id }, 'Plugin failed to deactivate cleanly')
+    }
     const change = this.#transition(slot, to, error)
     // Active dependents can only exist here on stop(); blocked ones stay blocked, now waiting for this.
     for (const dependent of transitiveDependents(this.#order, slot.definition.id)) {
@@ -471,6 +486,15 @@ function activationRefused(id: string, error: PluginErrorInfo | undefined): RpcE
     plugin: id,
     rule: 'activation-failed',
   })
+}
+
+/** An RpcError's code (an activation timeout is TIMEOUT), else ACTIVATION_FAILED; never throws. */
+function activationErrorCode(error: unknown): string {
+  try {
+    return error instanceof RpcError ? error.code : 'ACTIVATION_FAILED'
+  } catch {
+    return 'ACTIVATION_FAILED'
+  }
 }
 
 function blockedError(waiting: readonly string[]): PluginErrorInfo {
