@@ -156,7 +156,9 @@ describe('plugin packages in the Settings view', { timeout: 180_000 }, () => {
     await pollCount(page, '[data-testid="method-list"] [data-method^="greeter."]').toBe(0)
     expect(await page.locator('[data-testid="method-list"] [data-method="system.health"]').count()).toBe(1)
 
-    // Nothing of the page is wider than the window.
+    // Nothing of the page is wider than the window, here or in the explorer.
+    await screenshot('packages-explorer-narrow')
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760)
     await openView(page, 'settings')
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760)
   })
