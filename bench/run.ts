@@ -19,13 +19,14 @@ import { formatCase, formatMarkdown, LEGEND, machine, machineLine, readJson, wri
 import { batching } from './scenarios/batching'
 import { boot } from './scenarios/boot'
 import { inProcess } from './scenarios/in-process'
+import { packages } from './scenarios/packages'
 import { renderer } from './scenarios/renderer'
 import { scale } from './scenarios/scale'
 import { typecheck } from './scenarios/typecheck'
 import { websocket } from './scenarios/websocket'
 import { worker } from './scenarios/worker'
 
-const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer]
+const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages]
 
 const USAGE = `usage: run.js [--quick] [--json <file>] [--markdown <file>] [--only <id,...>] [--filter <text,...>] | --render <json file>
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { UsageError, type CliIo, type Command } from '../command'
 import { installPackage } from '../plugin/install'
 import { listPackages } from '../plugin/list'
+import { newPackage } from '../plugin/new'
 import { removePackage } from '../plugin/remove'
 
 const USAGE = `Usage:
@@ -17,7 +18,10 @@ const USAGE = `Usage:
   npx atomiton plugin remove <id> --data-dir <dir> [--delete-data]
       uninstalls a package; its stored data stays unless --delete-data
 
-<dir> is the app's data folder: \`npm run serve -- --data-dir <dir>\` (default ./.data), or <userData>/stores
+  npx atomiton plugin new <dir> --id <id>
+      a new plugin package: one procedure, one event, settings, a test, a build script and a README
+
+<dir> (--data-dir) is the app's data folder: \`npm run serve -- --data-dir <dir>\` (default ./.data), or <userData>/stores
 for the desktop app. Packages live in <dir>/plugins/<id>/.
 `
 
@@ -68,6 +72,16 @@ export const pluginCommand: Command = {
       case 'remove': {
         const { positionals, dataDir, deleteData } = parse(rest, ['delete-data'], 1)
         return removePackage({ id: positionals[0]!, dataDir, deleteData }, io)
+      }
+      case 'new': {
+        let parsed
+        try {
+          parsed = parseArgs({ args: [...rest], strict: true, allowPositionals: true, options: { id: { type: 'string' } } })
+        } catch (error) {
+          throw new UsageError(error instanceof Error ? error.message : String(error))
+        }
+        if (parsed.positionals.length !== 1 || !parsed.values.id) throw new UsageError('plugin new needs <dir> and --id <id>')
+        return newPackage({ dir: parsed.positionals[0]!, id: parsed.values.id }, io)
       }
       default:
         throw new UsageError(`Unknown plugin command "${sub}"`)

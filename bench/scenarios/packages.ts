@@ -1,0 +1,107 @@
+/**
+ * Installed plugin packages (issue 8):
+ * - install of a 50-procedure package from an `npm pack` tarball until its first call answers (inspect:
+ *   unpack + validate + import, install: rename + import + activate, then one call); target under 300 ms;
+ * - host start with 50 installed packages against a host with none (same built-ins, same stores); target at
+ *   most 1.5x.
+ * Both on real files in a temporary folder, in this process (the host-module shims are what packages import).
+ */
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createHost, type Host } from '@atomiton/core/host/create-host'
+import { createMemoryStoreFactory } from '@atomiton/core/host/stores/memory-store'
+import { builtinPlugins } from '@atomiton/plugins'
+import { hostModules } from '../../app/common/host-modules'
+import { tarballOf, temporaryFolder } from '../../app/test-support/plugin-packages'
+import { selfTimed, type Contender, type Scenario } from '../harness'
+
+const PROCEDURES = 50
+const INSTALLED = 50
+
+function boot(dataDir: string | undefined): Promise<Host> {
+  return createHost({
+    plugins: builtinPlugins,
+    stores: createMemoryStoreFactory(),
+    rateLimit: false,
+    ...(dataDir ? { packages: { dir: join(dataDir, 'plugins'), hostModules } } : {}),
+  })
+}
+
+const installToFirstCall: Contender<undefined> = {
+  name: `atomiton: install ${PROCEDURES}-procedure .tgz → first call`,
+  async setup() {
+    const dataDir = await temporaryFolder('atomiton-bench-')
+    const archive = await tarballOf({ id: 'bulk', procedures: PROCEDURES })
+    const host = await boot(dataDir)
+    return {
+      async call() {
+        const started = performance.now()
+        const inspection = (await host.call('system.inspectPackage', { archive })) as { stagingId: string }
+        await host.call('system.installPlugin', { stagingId: inspection.stagingId, approvedPermissions: [] })
+        const answer = await host.call(`bulk.echo${PROCEDURES - 1}`, { n: 1 })
+        const elapsed = performance.now() - started
+        await host.call('system.uninstallPlugin', { id: 'bulk' })
+        return selfTimed(elapsed, answer)
+      },
+      async close() {
+        await host.dispose()
+        await rm(dataDir, { recursive: true, force: true })
+      },
+    }
+  },
+}
+
+function hostStart(installed: number): Contender<undefined> {
+  return {
+    name: installed === 0 ? 'atomiton: host start, no package' : `atomiton: host start, ${installed} installed packages`,
+    async setup() {
+      const dataDir = await temporaryFolder('atomiton-bench-')
+      if (installed > 0) {
+        const host = await boot(dataDir)
+        for (let i = 0; i < installed; i++) {
+          const inspection = (await host.call('system.inspectPackage', { archive: await tarballOf({ id: `pkg${i}`, procedures: 3 }) })) as { stagingId: string }
+          await host.call('system.installPlugin', { stagingId: inspection.stagingId, approvedPermissions: [] })
+        }
+        await host.dispose()
+      }
+      return {
+        async call() {
+          const started = performance.now()
+          const host = await boot(dataDir)
+          const elapsed = performance.now() - started
+          const loaded = host.plugins.list().filter((plugin) => plugin.origin === 'installed' && plugin.state === 'active').length
+          await host.dispose()
+          if (loaded !== installed) throw new Error(`${loaded} packages active, expected ${installed}`)
+          return selfTimed(elapsed)
+        },
+        close: () => rm(dataDir, { recursive: true, force: true }),
+      }
+    },
+  }
+}
+
+export const packages: Scenario = {
+  id: 'packages',
+  title: '9. Plugin packages: install to first call, host start with installed packages',
+  cases: () => [
+    {
+      title: `install a ${PROCEDURES}-procedure package from an npm pack tarball → its first answered call (target < 300 ms)`,
+      note: 'one op = system.inspectPackage + system.installPlugin + one call (the uninstall after it is not timed)',
+      payload: undefined,
+      verify: 'none',
+      contenders: [installToFirstCall],
+      baselines: [],
+      budget: { warmupMs: 0, measureMs: 3000, minSamples: 10, batchMs: 0 },
+    },
+    {
+      title: `host start with ${INSTALLED} installed packages against none (target ≤ 1.5x)`,
+      note: 'one op = createHost with the built-ins (memory stores), plus loading every installed package; dispose not timed',
+      payload: undefined,
+      verify: 'none',
+      contenders: [hostStart(0), hostStart(INSTALLED)],
+      baselines: [hostStart(0).name],
+      budget: { warmupMs: 0, measureMs: 4000, minSamples: 10, batchMs: 0 },
+    },
+  ],
+}
