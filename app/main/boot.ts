@@ -243,7 +243,7 @@ export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promis
     logger,
     runtime: electronRuntime(app, deps.versions),
     // Installed plugin packages live next to the stores: `npx atomiton plugin ... --data-dir <userData>/stores`.
-    packages: { dir: join(storesDir, 'plugins'), hostModules },
+    packages: { dir: join(storesDir, 'plugins'), hostModules, devReload: true },
     safeMode,
   })
   const host = await booted.host

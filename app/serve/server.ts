@@ -137,7 +137,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     runtime: { mode: 'browser', ...options.runtime },
     // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
-    packages: { dir: join(dataDir, 'plugins'), hostModules },
+    packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
     safeMode: options.safeMode ?? false,
   })
   if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')

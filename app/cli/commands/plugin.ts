@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util'
 import { UsageError, type CliIo, type Command } from '../command'
+import { devPackage } from '../plugin/dev'
 import { installPackage } from '../plugin/install'
 import { listPackages } from '../plugin/list'
 import { newPackage } from '../plugin/new'
@@ -20,6 +21,8 @@ const USAGE = `Usage:
 
   npx atomiton plugin new <dir> --id <id>
       a new plugin package: one procedure, one event, settings, a test, a build script and a README
+  npx atomiton plugin dev <dir> --data-dir <dir> [--yes]
+      builds and installs the package, then rebuilds it on every change and reloads it in the running app
 
 <dir> (--data-dir) is the app's data folder: \`npm run serve -- --data-dir <dir>\` (default ./.data), or <userData>/stores
 for the desktop app. Packages live in <dir>/plugins/<id>/.
@@ -72,6 +75,10 @@ export const pluginCommand: Command = {
       case 'remove': {
         const { positionals, dataDir, deleteData } = parse(rest, ['delete-data'], 1)
         return removePackage({ id: positionals[0]!, dataDir, deleteData }, io)
+      }
+      case 'dev': {
+        const { positionals, dataDir, yes } = parse(rest, ['yes'], 1)
+        return devPackage({ dir: positionals[0]!, dataDir, yes }, io)
       }
       case 'new': {
         let parsed

@@ -13,6 +13,8 @@ import { PluginSettingsService } from './plugin-settings'
 import type { PackageService } from '../plugin/package-service'
 import type { HostModules } from '../packages/host-modules'
 import { PackageManager } from '../packages/package-manager'
+import { watchDevRequests } from '../packages/dev-reload'
+import type { Disposable } from './disposable'
 import { RpcError } from '../common/errors'
 import type { Caller } from './caller'
 import type { ConnectOptions, HostConnection } from './connection'
@@ -59,7 +61,12 @@ export interface HostOptions {
    * it the `packages` service answers UNAVAILABLE. `hostModules`: the host's own `@atomiton/plugin-sdk` and
    * `zod`, lent to every package (see core/src/packages/host-modules.ts).
    */
-  readonly packages?: { readonly dir: string; readonly hostModules: HostModules }
+  readonly packages?: {
+    readonly dir: string
+    readonly hostModules: HostModules
+    /** Answer `npx atomiton plugin dev`'s reload requests (see core/src/packages/dev-reload.ts). Default off. */
+    readonly devReload?: boolean
+  }
   /** Safe mode: only the required plugins start, and no installed package is loaded (each can still be removed). */
   readonly safeMode?: boolean
 }
@@ -198,6 +205,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
   // A broken plugins folder must not keep the app from starting: the built-ins serve, the error is logged.
   if (packages) await packages.loadInstalled({ safeMode: options.safeMode === true }).catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
+  let devReload: Disposable | undefined
+  if (packages && options.packages?.devReload && options.safeMode !== true) {
+    devReload = await watchDevRequests(packages, (error) => logger.error({ err: error }, 'A plugin dev reload failed')).catch((error: unknown) => {
+      logger.error({ err: error }, 'Plugin dev reloads are off')
+      return undefined
+    })
+  }
 
   const mainCaller: Caller = Object.freeze({ id: 'main', kind: 'main', grants: options.mainGrants ?? ['*'] })
   const connections = new Set<HostConnection>()
@@ -229,6 +243,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     dispose() {
       return (disposed ??= (async () => {
         for (const connection of [...connections]) connection.close('host disposed')
+        await devReload?.dispose()
         // stop() logs each plugin's failure and goes on; the container is disposed whatever happened.
         try {
           await pluginHost.stop()
