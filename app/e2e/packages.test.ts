@@ -95,6 +95,7 @@ describe('plugin packages in the Settings view', { timeout: 180_000 }, () => {
     await dialog.locator('[data-testid="package-review"][data-package="greeter"]').waitFor(WAIT)
     expect(await dialog.getAttribute('aria-label')).toBe('Install greeter 1.0.0?')
     expect(await dialog.locator('[data-permission]').evaluateAll((items) => items.map((item) => item.getAttribute('data-permission')))).toEqual(['system.read'])
+    expect(await dialog.locator('[data-testid="package-has-settings"]').count()).toBe(1)
     expect(await card(page).count()).toBe(0)
     await screenshot('packages-approve')
     await dialog.getByRole('button', { name: 'Approve and install' }).click()
@@ -156,7 +157,9 @@ describe('plugin packages in the Settings view', { timeout: 180_000 }, () => {
     await pollCount(page, '[data-testid="method-list"] [data-method^="greeter."]').toBe(0)
     expect(await page.locator('[data-testid="method-list"] [data-method="system.health"]').count()).toBe(1)
 
-    // Nothing of the page is wider than the window.
+    // Nothing of the page is wider than the window, here or in the explorer.
+    await screenshot('packages-explorer-narrow')
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760)
     await openView(page, 'settings')
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760)
   })

@@ -100,6 +100,19 @@ describe('per-plugin settings', () => {
     await expect(client.system.setPluginSettings({ id: 'mail', values: { retries: 4 } })).resolves.toMatchObject({ values: { retries: 4 } })
   })
 
+  it('refuses settings too large to keep, and drops keys the schema does not know (no prototype pollution)', async () => {
+    const notes = definePlugin({ id: 'notes', version: '1.0.0', settings: z.object({ footer: z.string().default('') }) })
+    const { host, client } = await createTestHost({ plugins: [systemPlugin, notes] })
+    await expect(host.call('system.setPluginSettings', { id: 'notes', values: { footer: 'x'.repeat(70 * 1024) } })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      data: { limit: 64 * 1024 },
+    })
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "footer": "ok", "extra": 1}') as unknown
+    await expect(host.call('system.setPluginSettings', { id: 'notes', values: hostile })).resolves.toEqual({ id: 'notes', values: { footer: 'ok' } })
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+    await expect(client.system.getPluginSettings({ id: 'notes' })).resolves.toMatchObject({ values: { footer: 'ok' } })
+  })
+
   it('answers NOT_FOUND for an unknown plugin or one without settings, and INVALID_PARAMS for a malformed id', async () => {
     const { client } = await createTestHost({ plugins: [systemPlugin, plain] })
     await expect(client.system.getPluginSettings({ id: 'nothere' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No plugin "nothere"' })

@@ -12,8 +12,11 @@ import { toErrorInfo, type ErrorInfo } from '../lib/errors'
 import { useCatalogStore } from './catalog'
 import { useConnectionStore } from './connection'
 
-/** What the UI reads before sending: larger archives are refused here, at once (the host has its own bound). */
-export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024
+/**
+ * Larger archives are refused here, before reading them, with the limit the host applies anyway
+ * (`MAX_ARCHIVE_BYTES` of the system plugin's `inspectPackage`, which checks it again).
+ */
+export const MAX_PACKAGE_BYTES = 32 * 1024 * 1024
 
 export interface RemovalRequest {
   readonly id: string
