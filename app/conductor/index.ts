@@ -10,6 +10,7 @@
  */
 import { RpcError, type EventsOf, type InputOf, type OutputOf, type RpcClient } from '@atomiton/core/client'
 import type { BuiltinPlugins } from '@atomiton/plugins'
+import { createPackagesFacade } from './packages'
 
 export type AppClient = RpcClient<BuiltinPlugins>
 type Out<M extends string> = OutputOf<BuiltinPlugins, M>
@@ -24,6 +25,7 @@ export type StoredWorkflow = Out<'workflow.get'>
 export type WorkflowRun = Out<'workflow.getRun'>
 export type WorkflowProgress = Events['workflow.progress']
 export type PluginSummary = Out<'system.listPlugins'>['plugins'][number]
+export type PluginSettingsState = Out<'system.getPluginSettings'>
 export type Catalog = Out<'rpc.discover'>
 
 export interface NodeRunOptions {
@@ -193,6 +195,10 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     plugins: async (): Promise<readonly PluginSummary[]> => (await client.system.listPlugins()).plugins,
     enable: (id: string, options: { cascade?: boolean } = {}) => client.system.enablePlugin({ id, cascade: options.cascade ?? false }),
     disable: (id: string, options: { cascade?: boolean } = {}) => client.system.disablePlugin({ id, cascade: options.cascade ?? false }),
+    /** A plugin's settings: JSON Schema (for the form), values, defaults, and a notice when saved values were dropped. */
+    settings: (id: string) => client.system.getPluginSettings({ id }),
+    /** Validated by the host (INVALID_PARAMS with issues at `values.<field>`), saved, and applied at once. */
+    saveSettings: (id: string, values: Record<string, unknown>) => client.system.setPluginSettings({ id, values }),
   }
 
   const storage = {
@@ -209,7 +215,8 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     onChange: (listener: (change: Events['rpc.catalogChanged']) => void) => client.$on('rpc.catalogChanged', listener),
   }
 
-  return { client, node, workflow, system, storage, catalog }
+  return { client, node, workflow, system, storage, catalog, packages: createPackagesFacade(client) }
 }
 
 export type Conductor = ReturnType<typeof createConductor>
+export type { InstallResult, PackageInspection, UninstallResult } from './packages'

@@ -42,5 +42,8 @@ describe('architecture lint rule', () => {
     const component = (imports: string) => `<script setup lang="ts">\n${imports}\nvoid x\n</script>\n<template><div /></template>\n`
     expect(await problems('app/renderer/src/Bad.vue', component(`import { createHost as x } from '@atomiton/core'`))).toHaveLength(1)
     expect(await problems('app/renderer/src/Good.vue', component(`import { RpcError as x } from '@atomiton/core/client'`))).toEqual([])
+    // Its tests may define a fixture plugin with the SDK; its code may not.
+    expect(await problems('app/renderer/test/fixture.test.ts', `import { definePlugin } from '@atomiton/plugin-sdk'\nexport { definePlugin }`)).toEqual([])
+    expect(await problems('app/renderer/src/bad.ts', `import { definePlugin } from '@atomiton/plugin-sdk'\nexport { definePlugin }`)).toHaveLength(1)
   })
 })

@@ -8,6 +8,8 @@
  * setup registered (taps, listeners, timers, contributions), then the scope and its services.
  */
 import { asFunction, asValue, type AwilixContainer } from 'awilix'
+import { describeError } from '../common/describe-error'
+import { RpcError } from '../common/errors'
 import type { Caller } from '../host/caller'
 import { DisposableStore, toDisposable, type DisposeReport, type Disposable } from '../host/disposable'
 import type { EventBus } from '../host/event-bus'
@@ -74,8 +76,12 @@ export class PluginRuntime implements PluginHandle {
     return this.#deps.router.call(this.caller, method, params, options)
   }
 
-  /** Activates the plugin; on failure everything done so far is undone and the error rethrown. */
-  async activate(): Promise<void> {
+  /**
+   * Activates the plugin; on failure everything done so far is undone and the error rethrown. A `setup`
+   * still pending after `timeoutMs` fails with TIMEOUT: its signal aborts, and what it registers later
+   * is disposed as it arrives (the store is disposed by then).
+   */
+  async activate(timeoutMs = Infinity): Promise<void> {
     const definition = this.#definition
     this.store.add(() => this.#scope.dispose(), 'container scope')
     try {
@@ -95,7 +101,7 @@ export class PluginRuntime implements PluginHandle {
       for (const name of Object.keys(definition.services)) this.#scope.resolve(name)
 
       const context = this.context()
-      await definition.setup?.(context)
+      await withinTimeBox(definition.setup?.(context), timeoutMs, () => new RpcError('TIMEOUT', `Plugin "${this.id}" did not finish setup within ${timeoutMs} ms`))
       if (definition.teardown) {
         const teardown = definition.teardown
         this.store.add(() => teardown(context), 'teardown')
@@ -119,7 +125,7 @@ export class PluginRuntime implements PluginHandle {
     this.#controller.abort(new Error(`Plugin "${this.id}" is being disabled`))
     const report = await this.store.dispose(timeoutMs)
     for (const failure of report.failures) {
-      this.logger.error({ err: failure.error, disposable: failure.label }, 'Disposal failed')
+      this.logger.error({ err: describeError(failure.error), disposable: failure.label }, 'Disposal failed')
     }
     if (report.timedOut.length > 0) this.logger.warn({ pending: report.timedOut }, 'Disposal timed out')
     return report
@@ -168,5 +174,24 @@ export class PluginRuntime implements PluginHandle {
         onChange: (listener: () => void) => store.add(extensions.onChange(point, listener), `extension listener ${point}`),
       }),
     }
+  }
+}
+
+/** `result` awaited (a promise or any thenable), for at most `ms`. */
+async function withinTimeBox(result: unknown, ms: number, timedOut: () => Error): Promise<void> {
+  if (!Number.isFinite(ms)) {
+    await result
+    return
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      result,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(timedOut()), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -29,11 +29,17 @@ const Issue = z.object({
 
 const ExecutionError = z.object({ code: z.string(), message: z.string(), issues: z.array(Issue).optional() })
 
+const ExecutionLog = z.object({ at: z.number(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() })
+
 const ExecuteResult = z.object({
   state: z.enum(['succeeded', 'failed', 'cancelled']),
   outputs: z.unknown().optional(),
   error: ExecutionError.optional(),
+  logs: z.array(z.unknown()).optional(),
 })
+
+/** The log lines of an execution record (lines of another shape are left out). */
+export type ExecutionLogLine = z.output<typeof ExecutionLog>
 
 const IssuesData = z.object({ issues: z.array(Issue) })
 
@@ -92,6 +98,7 @@ export async function executeNode(
   type: string,
   inputs: Record<string, unknown>,
   signal: AbortSignal,
+  onLogs?: (logs: ExecutionLogLine[]) => void,
 ): Promise<Record<string, unknown>> {
   let raw: unknown
   try {
@@ -104,6 +111,11 @@ export async function executeNode(
     throw new NodeFailure({ code: 'INVALID_NODE_RESULT', message: `node.execute answered an unexpected shape for type "${type}"` })
   }
   const result = parsed.data
+  const logs = (result.logs ?? []).flatMap((line) => {
+    const log = ExecutionLog.safeParse(line)
+    return log.success ? [log.data] : []
+  })
+  if (logs.length > 0) onLogs?.(logs)
   if (result.state === 'succeeded') {
     if (result.outputs === undefined) return {}
     if (!isPlainObject(result.outputs)) {
