@@ -60,7 +60,6 @@ const entryType = z.enum(['file', 'directory', 'symlink', 'other'])
 export function createFileNodes(settings: () => FilesSettings) {
   // the settings are read at each operation: a change applies to the next node run
   const files = new GrantedFileSystem({ folders: () => settings().folders, maxReadBytes: () => settings().maxReadBytes })
-  const fs = (): GrantedFileSystem => files
   const guarded =
     <I, O>(run: (input: I, ctx: NodeContext) => Promise<O>) =>
     async (input: I, ctx: NodeContext): Promise<O> => {
@@ -87,7 +86,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       z.object({ path, as: encoding }),
       z.object({ path: z.string(), content: z.json() }),
       async ({ path: target, as }, ctx) => {
-        const bytes = await fs().read(target, ctx.signal)
+        const bytes = await files.read(target, ctx.signal)
         return { path: target, content: decode(bytes, as) as z.core.util.JSONType }
       },
     ),
@@ -97,7 +96,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Writes a file in a granted folder, atomically (a temporary file renamed over the target).',
       z.object({ path, content: z.json(), as: encoding, ...writeOptions }),
       z.object({ path: z.string(), bytes: z.number() }),
-      ({ path: target, content, as, overwrite, createFolders }, ctx) => fs().write(target, encode(content, as), { overwrite, createFolders, signal: ctx.signal }),
+      ({ path: target, content, as, overwrite, createFolders }, ctx) => files.write(target, encode(content, as), { overwrite, createFolders, signal: ctx.signal }),
     ),
     node(
       'append',
@@ -105,7 +104,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Appends to a file in a granted folder (created when missing).',
       z.object({ path, content: z.json(), as: encoding, createFolders: writeOptions.createFolders }),
       z.object({ path: z.string(), bytes: z.number() }),
-      ({ path: target, content, as, createFolders }) => fs().append(target, as === 'json' ? `${JSON.stringify(content)}\n` : encode(content, as), { createFolders }),
+      ({ path: target, content, as, createFolders }) => files.append(target, as === 'json' ? `${JSON.stringify(content)}\n` : encode(content, as), { createFolders }),
     ),
     node(
       'list',
@@ -113,7 +112,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Lists a folder in a granted folder, sorted by name.',
       z.object({ path }),
       z.object({ entries: z.array(z.object({ name: z.string(), path: z.string(), type: entryType })) }),
-      async ({ path: target }) => ({ entries: await fs().list(target) }),
+      async ({ path: target }) => ({ entries: await files.list(target) }),
     ),
     node(
       'stat',
@@ -121,7 +120,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Type, size and times of a file or folder in a granted folder.',
       z.object({ path }),
       z.object({ path: z.string(), type: entryType, size: z.number(), modifiedAt: z.number(), createdAt: z.number() }),
-      ({ path: target }) => fs().stat(target),
+      ({ path: target }) => files.stat(target),
     ),
     node(
       'exists',
@@ -129,7 +128,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Whether something exists at a path (which must be inside a granted folder).',
       z.object({ path }),
       z.object({ exists: z.boolean() }),
-      async ({ path: target }) => ({ exists: await fs().exists(target) }),
+      async ({ path: target }) => ({ exists: await files.exists(target) }),
     ),
     node(
       'move',
@@ -137,7 +136,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Moves or renames a file or folder, both paths inside granted folders.',
       z.object({ from: path, to: path, ...writeOptions }),
       z.object({ from: z.string(), to: z.string() }),
-      ({ from, to, overwrite, createFolders }) => fs().move(from, to, { overwrite, createFolders }),
+      ({ from, to, overwrite, createFolders }) => files.move(from, to, { overwrite, createFolders }),
     ),
     node(
       'copy',
@@ -145,7 +144,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Copies a file or folder (with its content), both paths inside granted folders.',
       z.object({ from: path, to: path, ...writeOptions }),
       z.object({ from: z.string(), to: z.string() }),
-      ({ from, to, overwrite, createFolders }) => fs().copy(from, to, { overwrite, createFolders }),
+      ({ from, to, overwrite, createFolders }) => files.copy(from, to, { overwrite, createFolders }),
     ),
     node(
       'delete',
@@ -153,7 +152,7 @@ export function createFileNodes(settings: () => FilesSettings) {
       'Deletes a file, or a folder (`recursive` for one with content); a granted folder itself cannot be deleted.',
       z.object({ path, recursive: z.boolean().default(false) }),
       z.object({ path: z.string(), removed: z.boolean() }),
-      ({ path: target, recursive }) => fs().remove(target, { recursive }),
+      ({ path: target, recursive }) => files.remove(target, { recursive }),
     ),
   ]
 }

@@ -110,8 +110,9 @@ describe('http.request', () => {
     })
     const nodes = await setup(server)
     await expect(nodes.run('http.request', { url: `${server.origin}/slow`, timeoutMs: 50 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' })
+    // long enough for each attempt to reach the server even on a loaded machine: both attempts are seen
     const before = server.requests.length
-    await expect(nodes.run('http.request', { url: `${server.origin}/slow`, timeoutMs: 50, retries: 1, retryDelayMs: 1 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' })
+    await expect(nodes.run('http.request', { url: `${server.origin}/slow`, timeoutMs: 1000, retries: 1, retryDelayMs: 1 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' })
     expect(server.requests.length - before).toBe(2)
   })
 

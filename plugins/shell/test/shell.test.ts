@@ -111,7 +111,7 @@ describe('shell.run', () => {
   it('kills the whole process group at the time limit: the grandchild goes too', async () => {
     const server = await startLocalServer((_req, res) => res.end())
     const { nodes, folder } = await setup()
-    const running = nodes.run('shell.run', { program: nodeExecutable, args: ['-e', spawnsGrandchild(`${server.origin}/pid`)], cwd: folder.path, timeoutMs: 4000 })
+    const running = nodes.run('shell.run', { program: nodeExecutable, args: ['-e', spawnsGrandchild(`${server.origin}/pid`)], cwd: folder.path, timeoutMs: 6000 })
     const report = await server.received(1)
     await expect(running).rejects.toMatchObject({ code: 'PROCESS_TIMEOUT' })
     expect(isProcessRunning(reportedPid(report.url))).toBe(false)
