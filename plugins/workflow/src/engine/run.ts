@@ -182,6 +182,8 @@ interface Plan {
   readonly branching: ReadonlySet<string>
   readonly merging: ReadonlySet<string>
   readonly handlesErrors: ReadonlySet<string>
+  /** Each node depends on the one before it in `order`: never two nodes running at once. */
+  readonly sequential: boolean
 }
 
 /** Plans by definition object: a loop runs its body's definition once per item. */
@@ -213,6 +215,7 @@ function planOf(def: WorkflowDefinition): Plan {
     branching: new Set(def.nodes.filter((node) => isBranching(node.type)).map((node) => node.id)),
     merging: new Set(def.nodes.filter((node) => isMerge(node.type)).map((node) => node.id)),
     handlesErrors: new Set(links.filter((link) => link.output === ERROR_OUTPUT).map((link) => link.from)),
+    sequential: order.every((id, i) => i === 0 || incoming.get(id)!.some((index) => links[index]!.from === order[i - 1])),
   }
   plans.set(def, plan)
   return plan
@@ -292,8 +295,14 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
   const linkState = new Uint8Array(links.length)
   const linkValue: unknown[] = new Array<unknown>(links.length)
   const live = (index: number): boolean => linkState[index] !== DEAD
-  /** Aborts the running nodes' signal (one for all: a failure or a cancel stops every running node). */
-  const nodesController = new AbortController()
+  /**
+   * The running nodes' signal, one for all: a failure or a cancel stops every running node. When the
+   * graph is sequential (never two nodes at once), a failure has no other node to stop and a cancel is
+   * the run's own signal, so the nodes get the run's signal and no controller is made (a loop runs its
+   * body once per item: an AbortController each time is most of the cost of a small body).
+   */
+  const nodesController = plan.sequential && signal !== undefined ? undefined : new AbortController()
+  const nodesSignal = nodesController?.signal ?? signal!
 
   const total = def.nodes.length
   const records = new Map<string, MutableRecord>(def.nodes.map((node) => [node.id, { state: 'pending' }]))
@@ -319,11 +328,9 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
   return new Promise<RunResult>((resolve) => {
     const settle = (status: RunStatus, error?: RunResult['error']): void => {
       signal?.removeEventListener('abort', onAbort)
+      // Every node is in a final state once the run settles: its record is the result's (no copy).
       const result: Record<string, NodeRunRecord> = {}
-      for (const node of def.nodes) {
-        const { state, ...rest } = records.get(node.id)!
-        setOwn(result, node.id, { state: state as NodeFinalState, ...rest })
-      }
+      for (const node of def.nodes) setOwn(result, node.id, records.get(node.id) as NodeRunRecord)
       resolve(error === undefined ? { status, nodes: result } : { status, nodes: result, error })
     }
 
@@ -337,7 +344,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
         record.state = 'cancelled'
         record.finishedAt = at
       }
-      nodesController.abort(reason)
+      nodesController?.abort(reason)
       for (const [id] of stopped) emit(id, 'cancelled')
       for (const id of order) {
         const record = records.get(id)!
@@ -473,7 +480,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
     const start = (nodeId: string): void => {
       const node = nodes.get(nodeId)!
       const token = {}
-      const nodeSignal = nodesController.signal
+      const nodeSignal = nodesSignal
       const record = records.get(nodeId)!
       record.state = 'running'
       record.startedAt = now()
