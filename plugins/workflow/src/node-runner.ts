@@ -20,6 +20,8 @@ import { WorkflowRepository } from './storage'
 
 export const MAX_SUBWORKFLOW_DEPTH = 16
 
+const UNCHECKED: ReadonlySet<string> = new Set(['flow.input', 'flow.output', 'flow.merge'])
+
 /** What a running node may report besides its result. */
 export interface NodeRunContext {
   /** The workflow ids being run, outermost first (the top-level run's workflow is the first). */
@@ -50,7 +52,8 @@ export class NodeRunner {
   async execute(node: WorkflowNode, inputs: Record<string, unknown>, signal: AbortSignal, context: NodeRunContext): Promise<NodeOutputs> {
     const control = controlType(node.type)
     if (control === undefined) return executeNode(this.#options.call, node.type, inputs, signal, (lines) => context.log(lines))
-    const parsed = control.input.safeParse(inputs)
+    // Input, output and merge take anything: nothing to check.
+    const parsed = UNCHECKED.has(node.type) ? { success: true as const } : control.input.safeParse(inputs)
     if (!parsed.success) {
       fail({
         code: 'INVALID_PARAMS',
@@ -91,12 +94,12 @@ export class NodeRunner {
   /** One run of `def` with `input` as its `flow.input` nodes' value; its `flow.output` node's value. */
   async #runChild(def: WorkflowDefinition, workflowId: string, input: unknown, signal: AbortSignal, context: NodeRunContext): Promise<unknown> {
     const stack = [...context.stack, workflowId]
-    const withInput: WorkflowDefinition = {
-      ...def,
-      nodes: def.nodes.map((node) => (node.type === 'flow.input' ? { ...node, inputs: { ...node.inputs, value: input } } : node)),
-    }
+    // The same definition object every time (the engine plans it once); the input rides beside it.
+    const given = { value: input }
+    const initialInputs = new Map(def.nodes.filter((node) => node.type === 'flow.input').map((node) => [node.id, given]))
     const result = await runGraph({
-      def: withInput,
+      def,
+      initialInputs,
       concurrency: this.#options.concurrency,
       signal,
       now: this.#options.now,

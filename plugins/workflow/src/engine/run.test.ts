@@ -258,7 +258,8 @@ describe('runGraph', () => {
     expect(b.signal.aborted).toBe(true)
     expect(b.signal.reason).toBeInstanceOf(NodeAbortedError)
     expect(b.signal.reason).toMatchObject({ name: 'AbortError', failedNodeId: 'a', cause: boom })
-    expect(a.signal.aborted).toBe(false) // the failed node itself is not aborted
+    // The nodes share the run's signal: the failed node's fires too, with the same reason, after it failed.
+    expect(a.signal.reason).toBe(b.signal.reason)
 
     expect(result.nodes['a']).toMatchObject({ state: 'failed', error: { message: 'boom', code: 'E_BOOM' } })
     expect(result.nodes['b']).toMatchObject({ state: 'cancelled', startedAt: expect.any(Number), finishedAt: expect.any(Number) })

@@ -26,7 +26,8 @@
  * FAILURE POLICY (fail fast), for a failure without an error branch:
  * - The first such node fails the run: `{ status: 'failed', error: { nodeId, message, code? } }`.
  * - The nodes running at that moment are aborted (their signal fires with a `NodeAbortedError`) and
- *   reported `cancelled`; the nodes not started yet are reported `skipped`.
+ *   reported `cancelled`; the nodes not started yet are reported `skipped`. (The nodes of a run share one
+ *   signal, so the failed node's fires too, after it failed.)
  * A run whose failures were all handled by error branches succeeds.
  *
  * CANCELLATION (the run's `signal`): every running node's signal aborts with the run signal's reason;
@@ -115,6 +116,8 @@ export interface RunGraphOptions {
    * Without it such an expression fails its node (EXPRESSION_ERROR).
    */
   readonly evaluate?: EvaluateExpression
+  /** Inputs set on top of nodes' static inputs for this run (a sub-workflow's input), by node id. */
+  readonly initialInputs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>
 }
 
 const noSandbox: EvaluateExpression = () => Promise.reject(new Error('no sandbox to evaluate JavaScript expressions in'))
@@ -153,14 +156,69 @@ interface MutableRecord {
   finishedAt?: number
 }
 
-/** An edge (or an expression's dependency, without ports) and what it carries once settled. */
+/** An edge (or an expression's dependency, without ports). */
 interface Link {
   readonly from: string
   readonly output: string | undefined
   readonly to: string
   readonly input: string | undefined
-  state: 'unsettled' | 'live' | 'dead' | 'missing'
-  value?: unknown
+}
+
+// Link states (a fresh Uint8Array starts every link at 0: unsettled).
+const LIVE = 1
+const DEAD = 2
+const MISSING = 3
+
+/** What a run needs of its graph and can share with every other run of the same definition object. */
+interface Plan {
+  readonly order: readonly string[]
+  readonly rank: ReadonlyMap<string, number>
+  readonly nodes: ReadonlyMap<string, WorkflowNode>
+  readonly links: readonly Link[]
+  /** Link indices by node id. */
+  readonly incoming: ReadonlyMap<string, readonly number[]>
+  readonly outgoing: ReadonlyMap<string, readonly number[]>
+  readonly withExpressions: ReadonlySet<string>
+  readonly branching: ReadonlySet<string>
+  readonly merging: ReadonlySet<string>
+  readonly handlesErrors: ReadonlySet<string>
+  /** Each node depends on the one before it in `order`: never two nodes running at once. */
+  readonly sequential: boolean
+}
+
+/** Plans by definition object: a loop runs its body's definition once per item. */
+const plans = new WeakMap<WorkflowDefinition, Plan>()
+
+function planOf(def: WorkflowDefinition): Plan {
+  const cached = plans.get(def)
+  if (cached !== undefined) return cached
+  // Expressions make a node depend on the nodes they read, like edges without ports.
+  const extraDependencies = expressionDependencies(def)
+  const order = topologicalOrder(def, extraDependencies)
+  const links: Link[] = []
+  for (const edge of def.edges) links.push({ from: edge.from.node, output: edge.from.output, to: edge.to.node, input: edge.to.input })
+  for (const [to, froms] of extraDependencies) for (const from of froms) links.push({ from, output: undefined, to, input: undefined })
+  const incoming = new Map<string, number[]>(def.nodes.map((node) => [node.id, []]))
+  const outgoing = new Map<string, number[]>(def.nodes.map((node) => [node.id, []]))
+  links.forEach((link, index) => {
+    incoming.get(link.to)!.push(index)
+    outgoing.get(link.from)!.push(index)
+  })
+  const plan: Plan = {
+    order,
+    rank: new Map(order.map((id, i) => [id, i])),
+    nodes: new Map(def.nodes.map((node) => [node.id, node])),
+    links,
+    incoming,
+    outgoing,
+    withExpressions: new Set(def.nodes.filter((node) => findExpressions(node.inputs).length > 0).map((node) => node.id)),
+    branching: new Set(def.nodes.filter((node) => isBranching(node.type)).map((node) => node.id)),
+    merging: new Set(def.nodes.filter((node) => isMerge(node.type)).map((node) => node.id)),
+    handlesErrors: new Set(links.filter((link) => link.output === ERROR_OUTPUT).map((link) => link.from)),
+    sequential: order.every((id, i) => i === 0 || incoming.get(id)!.some((index) => links[index]!.from === order[i - 1])),
+  }
+  plans.set(def, plan)
+  return plan
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -178,7 +236,8 @@ export function errorInfo(error: unknown): NodeErrorInfo {
 
 /** Sets an own enumerable property, even for a key like `__proto__`. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
@@ -225,37 +284,33 @@ async function attemptOnce(execute: ExecuteNode, node: WorkflowNode, inputs: Rec
 }
 
 export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
-  const { def, executeNode, concurrency = 4, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox } = options
-  // Expressions make a node depend on the nodes they read, like edges without ports.
-  const extraDependencies = expressionDependencies(def)
-  const withExpressions = new Set(def.nodes.filter((node) => findExpressions(node.inputs).length > 0).map((node) => node.id))
+  const { def, executeNode, concurrency = 4, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox, initialInputs } = options
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new RangeError(`concurrency must be a whole number >= 1 or Infinity, got ${concurrency}`)
   }
-
-  const order = topologicalOrder(def, extraDependencies)
-  const rank = new Map(order.map((id, i) => [id, i]))
+  const plan = planOf(def)
+  const { order, rank, nodes, links, incoming, outgoing } = plan
   const byRank = (a: string, b: string): number => rank.get(a)! - rank.get(b)!
-  const nodes = new Map(def.nodes.map((node) => [node.id, node]))
-
-  const incoming = new Map<string, Link[]>(def.nodes.map((node) => [node.id, []]))
-  const outgoing = new Map<string, Link[]>(def.nodes.map((node) => [node.id, []]))
-  const addLink = (link: Link): void => {
-    incoming.get(link.to)!.push(link)
-    outgoing.get(link.from)!.push(link)
-  }
-  for (const edge of def.edges) addLink({ from: edge.from.node, output: edge.from.output, to: edge.to.node, input: edge.to.input, state: 'unsettled' })
-  for (const [to, froms] of extraDependencies ?? []) {
-    for (const from of froms) addLink({ from, output: undefined, to, input: undefined, state: 'unsettled' })
-  }
+  /** Per link: unsettled (0), LIVE, DEAD or MISSING, and what a live one carries. */
+  const linkState = new Uint8Array(links.length)
+  const linkValue: unknown[] = new Array<unknown>(links.length)
+  const live = (index: number): boolean => linkState[index] !== DEAD
+  /**
+   * The running nodes' signal, one for all: a failure or a cancel stops every running node. When the
+   * graph is sequential (never two nodes at once), a failure has no other node to stop and a cancel is
+   * the run's own signal, so the nodes get the run's signal and no controller is made (a loop runs its
+   * body once per item: an AbortController each time is most of the cost of a small body).
+   */
+  const nodesController = plan.sequential && signal !== undefined ? undefined : new AbortController()
+  const nodesSignal = nodesController?.signal ?? signal!
 
   const total = def.nodes.length
   const records = new Map<string, MutableRecord>(def.nodes.map((node) => [node.id, { state: 'pending' }]))
-  const unsettled = new Map([...incoming].map(([id, links]) => [id, links.length]))
+  const unsettled = new Map([...incoming].map(([id, into]) => [id, into.length]))
   /** Nodes decided to run that have not started, by topological rank. */
   const ready = order.filter((id) => unsettled.get(id) === 0)
-  /** Running nodes and their controllers, in start order. */
-  const running = new Map<string, AbortController>()
+  /** Running nodes and a token per start (a straggler's token is no longer there), in start order. */
+  const running = new Map<string, object>()
   let completed = 0
   let finished = false
 
@@ -273,11 +328,9 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
   return new Promise<RunResult>((resolve) => {
     const settle = (status: RunStatus, error?: RunResult['error']): void => {
       signal?.removeEventListener('abort', onAbort)
+      // Every node is in a final state once the run settles: its record is the result's (no copy).
       const result: Record<string, NodeRunRecord> = {}
-      for (const node of def.nodes) {
-        const { state, ...rest } = records.get(node.id)!
-        setOwn(result, node.id, { state: state as NodeFinalState, ...rest })
-      }
+      for (const node of def.nodes) setOwn(result, node.id, records.get(node.id) as NodeRunRecord)
       resolve(error === undefined ? { status, nodes: result } : { status, nodes: result, error })
     }
 
@@ -291,7 +344,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
         record.state = 'cancelled'
         record.finishedAt = at
       }
-      for (const [, controller] of stopped) controller.abort(reason)
+      nodesController?.abort(reason)
       for (const [id] of stopped) emit(id, 'cancelled')
       for (const id of order) {
         const record = records.get(id)!
@@ -313,44 +366,46 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
      * now all settled: ready, or skipped (whose edges settle in turn).
      */
     const propagate = (nodeId: string, outcome: { outputs: NodeOutputs } | { error: NodeErrorInfo } | 'skipped'): void => {
-      const work: { nodeId: string; outcome: typeof outcome }[] = [{ nodeId, outcome }]
-      while (work.length > 0) {
-        const item = work.shift()!
-        const branching = isBranching(nodes.get(item.nodeId)!.type)
-        for (const link of outgoing.get(item.nodeId)!) {
-          const done = item.outcome
+      const work: string[] = [nodeId]
+      const outcomes: (typeof outcome)[] = [outcome]
+      for (let w = 0; w < work.length; w++) {
+        const from = work[w]!
+        const done = outcomes[w]!
+        const branching = plan.branching.has(from)
+        for (const index of outgoing.get(from)!) {
+          const link = links[index]!
           if (done === 'skipped') {
-            link.state = 'dead'
+            linkState[index] = DEAD
           } else if ('error' in done) {
             if (link.output === ERROR_OUTPUT) {
-              link.state = 'live'
-              link.value = { ...done.error, nodeId: item.nodeId }
+              linkState[index] = LIVE
+              linkValue[index] = { ...done.error, nodeId: from }
             } else {
-              link.state = 'dead'
+              linkState[index] = DEAD
             }
           } else if (link.output === ERROR_OUTPUT) {
-            link.state = 'dead'
+            linkState[index] = DEAD
           } else if (link.output === undefined) {
-            link.state = 'live'
+            linkState[index] = LIVE
           } else if (Object.hasOwn(done.outputs, link.output)) {
-            link.state = 'live'
-            link.value = done.outputs[link.output]
+            linkState[index] = LIVE
+            linkValue[index] = done.outputs[link.output]
           } else {
-            link.state = branching ? 'dead' : 'missing'
+            linkState[index] = branching ? DEAD : MISSING
           }
           const left = unsettled.get(link.to)! - 1
           unsettled.set(link.to, left)
           if (left > 0) continue
-          const links = incoming.get(link.to)!
-          const live = (l: Link): boolean => l.state !== 'dead'
-          const runs = isMerge(nodes.get(link.to)!.type) ? links.some(live) : links.every(live)
+          const into = incoming.get(link.to)!
+          const runs = plan.merging.has(link.to) ? into.some(live) : into.every(live)
           if (runs) {
             insertSorted(ready, link.to, byRank)
             continue
           }
           records.get(link.to)!.state = 'skipped'
           emit(link.to, 'skipped')
-          work.push({ nodeId: link.to, outcome: 'skipped' })
+          work.push(link.to)
+          outcomes.push('skipped')
         }
       }
     }
@@ -362,7 +417,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
       record.state = 'failed'
       record.error = info
       record.finishedAt = now()
-      const handled = outgoing.get(nodeId)!.some((link) => link.output === ERROR_OUTPUT)
+      const handled = plan.handlesErrors.has(nodeId)
       if (!handled) finished = true
       emit(nodeId, 'failed', info)
       if (handled) {
@@ -388,16 +443,19 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
 
     const buildInputs = (node: WorkflowNode): Record<string, unknown> => {
       const inputs: Record<string, unknown> = {}
-      for (const [key, value] of Object.entries(node.inputs ?? {})) setOwn(inputs, key, value)
-      for (const link of incoming.get(node.id)!) {
-        if (link.input === undefined || link.state === 'dead') continue
-        if (link.state === 'missing') {
+      if (node.inputs !== undefined) for (const key of Object.keys(node.inputs)) setOwn(inputs, key, node.inputs[key])
+      const extra = initialInputs?.get(node.id)
+      if (extra !== undefined) for (const key of Object.keys(extra)) setOwn(inputs, key, extra[key])
+      for (const index of incoming.get(node.id)!) {
+        const link = links[index]!
+        if (link.input === undefined || linkState[index] === DEAD) continue
+        if (linkState[index] === MISSING) {
           throw new EngineNodeError(
             'missing-upstream-output',
             `Input "${link.input}" of node "${node.id}" expects output "${link.output}" of node "${link.from}", which did not produce it`,
           )
         }
-        setOwn(inputs, link.input, link.value)
+        setOwn(inputs, link.input, linkValue[index])
       }
       return inputs
     }
@@ -421,11 +479,12 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
 
     const start = (nodeId: string): void => {
       const node = nodes.get(nodeId)!
-      const controller = new AbortController()
+      const token = {}
+      const nodeSignal = nodesSignal
       const record = records.get(nodeId)!
       record.state = 'running'
       record.startedAt = now()
-      running.set(nodeId, controller)
+      running.set(nodeId, token)
       emit(nodeId, 'running')
       if (finished) return // onProgress cancelled the run; this node is already reported cancelled.
 
@@ -438,20 +497,20 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
       }
       const execute = (resolved: Record<string, unknown>): Promise<NodeOutputs> =>
         node.retry === undefined && node.timeoutMs === undefined
-          ? Promise.resolve(executeNode(node, resolved, controller.signal))
-          : attempts(node, resolved, controller.signal)
+          ? Promise.resolve(executeNode(node, resolved, nodeSignal))
+          : attempts(node, resolved, nodeSignal)
       let pending: Promise<unknown>
       try {
-        pending = withExpressions.has(nodeId)
-          ? resolveExpressions(node.inputs, inputs, (id) => records.get(id)?.outputs, evaluate, controller.signal).then(execute)
+        pending = plan.withExpressions.has(nodeId)
+          ? resolveExpressions(node.inputs, inputs, (id) => records.get(id)?.outputs, evaluate, nodeSignal).then(execute)
           : execute(inputs)
       } catch (error) {
         pending = Promise.reject(error)
       }
-      // `running.get(nodeId) === controller` is false once the node was cancelled: a straggler.
+      // `running.get(nodeId) === token` is false once the node was cancelled: a straggler.
       pending.then(
         (outputs) => {
-          if (finished || running.get(nodeId) !== controller) return
+          if (finished || running.get(nodeId) !== token) return
           if (!isPlainObject(outputs)) {
             fail(nodeId, new EngineNodeError('invalid-node-outputs', `Node "${nodeId}" did not resolve to an outputs object`))
             return
@@ -459,7 +518,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
           succeed(nodeId, outputs)
         },
         (error: unknown) => {
-          if (finished || running.get(nodeId) !== controller) return
+          if (finished || running.get(nodeId) !== token) return
           fail(nodeId, error)
         },
       )
