@@ -37,6 +37,8 @@ export interface NodeRunOptions {
 export interface WorkflowRunOptions {
   /** Per-node input overrides: `{ [nodeId]: { [input]: value } }`. */
   readonly inputs?: In<'workflow.run'>['inputs']
+  /** Re-run from this node of that run, with the recorded outputs upstream of it pinned. */
+  readonly from?: In<'workflow.run'>['from']
   readonly signal?: AbortSignal
   /** Each node's transition, with completed/total, in order. */
   readonly onProgress?: (progress: WorkflowProgress) => void
@@ -136,7 +138,7 @@ export function createConductor({ client }: { readonly client: AppClient }) {
 
     /** Starts a run and returns at once with its id; `done` settles when it finishes. */
     async start(id: string, options: WorkflowRunOptions = {}): Promise<WorkflowRunHandle> {
-      const { inputs, signal, onProgress } = options
+      const { inputs, from, signal, onProgress } = options
       if (signal?.aborted) throw new RpcError('CANCELLED', 'The workflow run was cancelled before it started')
       const progress = follow<WorkflowProgress>(
         (listener) => client.$on('workflow.progress', listener),
@@ -157,7 +159,7 @@ export function createConductor({ client }: { readonly client: AppClient }) {
       }
       try {
         await Promise.all([progress.ready, finished.ready])
-        const { runId } = await client.workflow.run(inputs === undefined ? { id } : { id, inputs })
+        const { runId } = await client.workflow.run({ id, ...(inputs === undefined ? {} : { inputs }), ...(from === undefined ? {} : { from }) })
         const cancel = async () => (await client.workflow.cancel({ runId })).cancelled
         const onAbort = () => void cancel().catch(() => undefined)
         // Listen before replaying buffered events: a progress callback may abort the signal.

@@ -117,6 +117,21 @@ describe('the workflow canvas', { timeout: 120_000 }, () => {
     await page.locator('[data-testid="undo"]').click()
     await pollCount(page, '.canvas-node').toBe(2)
 
+    // From the keyboard: Tab reaches a node, Enter selects it (its side panel opens), and its panel's
+    // connect menu connects an output to another node's input without a mouse.
+    await page.locator('.vue-flow__pane').click({ position: { x: 20, y: 300 } })
+    await page.locator('.vue-flow__node[data-id="start"]').focus()
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    const keyed = page.locator('[data-testid="inspector"][data-node="double"]')
+    await keyed.waitFor(WAIT)
+    await keyed.getByLabel('Output').selectOption('result')
+    await keyed.getByLabel('To node').selectOption('start')
+    await keyed.getByLabel('Input').selectOption('value')
+    await keyed.locator('[data-testid="connect"]').click()
+    await page.locator('.vue-flow__edge[data-id="double.result->start.value"]').waitFor(WAIT)
+    await page.keyboard.press('Control+z')
+
     // Delete by button.
     await selectNode(page, 'double')
     await page.locator('[data-testid="delete-node"]').click()

@@ -10,11 +10,18 @@ export const canvasNode = (page: Page, id: string): Locator => page.locator(`.ca
 export const port = (page: Page, node: string, side: 'in' | 'out', name: string): Locator => canvasNode(page, node).locator(`[data-port="${side}:${name}"]`)
 export const inspector = (page: Page): Locator => page.locator('[data-testid="inspector"]')
 
-/** Drags a node type from the palette onto the canvas at (x, y) in the canvas box; waits for the node. */
+/**
+ * Finds a node type with the palette's search, drags it onto the canvas at (x, y) in the canvas box and
+ * waits for the node; the search is cleared again.
+ */
 export async function dropNode(page: Page, typeId: string, x: number, y: number): Promise<void> {
   const before = await page.locator('.canvas-node').count()
+  const search = page.locator('[data-testid="palette-search"]')
+  await search.fill(typeId)
+  await page.locator('[data-testid="canvas"]').scrollIntoViewIfNeeded()
   await page.locator(`[data-testid="palette"] [data-type-id="${typeId}"]`).dragTo(page.locator('[data-testid="canvas"] .vue-flow__pane'), { targetPosition: { x, y } })
   await page.locator('.canvas-node').nth(before).waitFor(WAIT)
+  await search.fill('')
 }
 
 async function centre(locator: Locator): Promise<{ x: number; y: number }> {

@@ -36,7 +36,7 @@ export function useField(props: ControlProps, localError: () => string | null = 
   const description = computed(() => control.value.description || rawDescription(control.value.rootSchema, (control.value.uischema as ControlElement).scope))
   const message = computed(() => error.value ?? description.value)
   const aria = computed(() => ({
-    'aria-invalid': error.value !== null,
+    ...(error.value !== null ? { 'aria-invalid': true } : {}),
     ...(message.value ? { 'aria-describedby': messageId.value } : {}),
   }))
   return { control, handleChange, inputId, messageId, error, message, aria }

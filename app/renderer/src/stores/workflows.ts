@@ -363,28 +363,52 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     state.result = run
   }
 
-  /** Runs the saved workflow; progress and the end arrive through the conductor's run handle. */
-  async function run(): Promise<void> {
+  /**
+   * Runs the saved workflow (with an input overlay, or from a node of a past run); progress and the end
+   * arrive through the conductor's run handle. Answers the refusal's issues (e.g. overlay inputs at
+   * their paths) for the caller to show.
+   */
+  async function run(options: { inputs?: Record<string, Record<string, unknown>>; from?: { runId: string; nodeId: string } } = {}): Promise<ErrorInfo | null> {
     const current = draft.value
-    if (!current?.id) return
+    if (!current?.id) return null
     details.value = null
     live.value = { workflowId: current.id, status: 'starting', completed: 0, total: current.doc.nodes.length, nodes: {} }
     const state = live.value
     try {
-      const handle = await connection.api().workflow.start(current.id, { onProgress: (event) => onProgress(state, event) })
+      const handle = await connection.api().workflow.start(current.id, {
+        ...(options.inputs === undefined ? {} : { inputs: plain(options.inputs) }),
+        ...(options.from === undefined ? {} : { from: options.from }),
+        onProgress: (event) => onProgress(state, event),
+      })
       state.runId = handle.runId
       if (state.status === 'starting') state.status = 'running'
       cancelRun = handle.cancel
       void loadRuns()
       finish(state, await handle.done)
+      return null
     } catch (caught) {
       state.status = state.runId === undefined ? 'rejected' : 'failed'
       state.cancelling = false
       state.error = toErrorInfo(caught)
+      return state.error
     } finally {
       if (live.value === state) cancelRun = undefined
       if (state.runId !== undefined) void loadRuns()
     }
+  }
+
+  /** Runs again with the inputs a past run had. */
+  function rerun(past: RunDetails): Promise<ErrorInfo | null> {
+    return run(Object.keys(past.inputs).length > 0 ? { inputs: past.inputs } : {})
+  }
+
+  /** Re-runs a past run from one node: the nodes it needs keep their recorded outputs. */
+  function rerunFrom(past: RunDetails, nodeId: string): Promise<ErrorInfo | null> {
+    return run({ from: { runId: past.runId, nodeId }, ...(Object.keys(past.inputs).length > 0 ? { inputs: past.inputs } : {}) })
+  }
+
+  function closeRun(): void {
+    details.value = null
   }
 
   async function cancel(): Promise<void> {
@@ -409,6 +433,6 @@ export const useWorkflowsStore = defineStore('workflows', () => {
 
   return {
     summaries, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
-    start, loadList, loadRuns, open, create, close, replaceDocument, exportYaml, importYaml, duplicate, validate, scheduleValidation, save, remove, run, cancel, showRun,
+    start, loadList, loadRuns, open, create, close, replaceDocument, exportYaml, importYaml, duplicate, rerun, rerunFrom, closeRun, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })
