@@ -50,6 +50,12 @@ describe('the Storage view', { timeout: 90_000 }, () => {
 
     // Delete, confirmed in a dialog.
     await second.page.locator('[data-testid="key-table"] [data-key="welcome"] [aria-label="Delete welcome"]').click()
+    // The question keeps the keyboard: Tab cycles through its buttons and never leaves it.
+    await second.page.locator('[role="dialog"]').waitFor(WAIT)
+    for (let press = 0; press < 3; press++) {
+      await second.page.keyboard.press('Tab')
+      expect(await second.page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null)).toBe(true)
+    }
     await second.page.locator('[role="dialog"] .btn-danger').click()
     await pollCount(second.page, '[data-testid="key-table"] [data-key="welcome"]').toBe(0)
   })
