@@ -36,6 +36,8 @@ describe('expressions', () => {
         { id: 'use', type: 'core.log', inputs: { value: '{{ $node.fetch.output.value.body.items }}', message: 'got {{ $node.fetch.output.value.body.items[0] }} and {{ $node.fetch.output.value.body["odd key"] }}' } },
         fetched,
         { id: 'template', type: 'text.template', inputs: { template: 'Hello {{name}}', values: { name: '{{ $node.fetch.output.value.body["odd key"] }}' } } },
+        // A pure path that leads nowhere is undefined (nothing, in text).
+        { id: 'gap', type: 'core.log', inputs: { value: 1, message: 'a{{ $node.fetch.output.value.nope.deeper }}b' } },
       ],
       edges: [],
     })
@@ -44,6 +46,7 @@ describe('expressions', () => {
     // A template's own {{name}} is not an expression; an expression inside an object input is.
     expect(run.nodes['template']?.outputs).toMatchObject({ text: 'Hello x' })
     expect(run.nodes['use']!.startedAt!).toBeGreaterThanOrEqual(run.nodes['fetch']!.endedAt!)
+    expect(run.nodes['gap']?.inputs?.['message']).toBe('ab')
   })
 
   it('evaluates JavaScript expressions in the sandbox', async () => {
