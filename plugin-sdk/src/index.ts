@@ -39,6 +39,7 @@ export {
   type ApiDescription,
   type ProcedureContract,
   type ProcedureRef,
+  type CallArgs,
   type ExtensionPoint,
   type ContractClient,
 } from '@atomiton/core/plugin/contract'

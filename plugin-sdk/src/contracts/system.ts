@@ -1,4 +1,9 @@
+/**
+ * The contract of the built-in `system` plugin: health, runtime information and plugin management.
+ */
 import { z } from 'zod'
+import { event } from '@atomiton/core/plugin/definition'
+import { defineContract, procedure } from '@atomiton/core/plugin/contract'
 
 export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked'])
 
@@ -52,3 +57,49 @@ export const ToggleOutput = z.object({
 })
 
 export const PluginChanged = z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })
+
+export const systemContract = defineContract({
+  id: 'system',
+  procedures: {
+    health: procedure({
+      description: 'Overall status and the state of every plugin',
+      output: Health,
+      permission: 'system.read',
+      expose: true,
+    }),
+    getInfo: procedure({
+      description: 'App version, runtime versions, platform, memory use and uptime',
+      output: Info,
+      permission: 'system.read',
+      expose: true,
+    }),
+    listPlugins: procedure({
+      description: 'Every plugin with its state, error, dependencies and dependents',
+      output: z.object({ plugins: z.array(PluginSummary) }),
+      permission: 'system.read',
+      expose: true,
+    }),
+    enablePlugin: procedure({
+      description: 'Turns a plugin on (with cascade: its dependencies too); says what else changed',
+      input: ToggleInput,
+      output: ToggleOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    disablePlugin: procedure({
+      description: 'Turns a plugin off (with cascade: its dependents too); says what else changed',
+      input: ToggleInput,
+      output: ToggleOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+  },
+  events: {
+    pluginChanged: event({
+      description: 'A plugin changed state (enabled, disabled, failed, blocked)',
+      payload: PluginChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+  },
+})
