@@ -15,7 +15,7 @@ describe('the conductor', () => {
   it('reports health and plugins', async () => {
     const { conductor } = await setup()
     await expect(conductor.system.health()).resolves.toMatchObject({ status: 'ok' })
-    expect((await conductor.system.plugins()).map((p) => p.id)).toEqual(['rpc', 'system', 'storage', 'node', 'workflow'])
+    expect((await conductor.system.plugins()).map((p) => p.id)).toEqual(['rpc', ...builtinPlugins.map((plugin) => plugin.id)])
   })
 
   it('runs a node and reports each status in order', async () => {

@@ -29,7 +29,7 @@ import { silentLogger, type Logger } from '@atomiton/core/host/logger'
 import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { attachWebSocketHost, type WebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { builtinPlugins } from '@atomiton/plugins'
-import { grantsFor } from '../common/grants'
+import { createLiveGrants } from '../common/live-grants'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
 
@@ -48,7 +48,7 @@ export interface StartServerOptions {
   readonly logger?: Logger
   /** The plugins to load. Default: the built-in ones. */
   readonly plugins?: readonly AnyPluginDefinition[]
-  /** The grants of every page. Default: the `browser` grants of `app/common/grants.ts`. */
+  /** The grants of every page. Default: the UI's grants (`app/common/grants.ts`), following the catalog. */
   readonly grants?: readonly string[]
   /** Overrides of the runtime information (`system.getInfo`); `mode` is `browser`. */
   readonly runtime?: Partial<RuntimeInfo>
@@ -125,7 +125,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const dataDir = resolve(options.dataDir)
   await mkdir(dataDir, { recursive: true })
-  const grants = options.grants ?? grantsFor('browser')
   const token = createToken()
 
   const host = await createHost({
@@ -134,6 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     runtime: { mode: 'browser', ...options.runtime },
   })
+  const grants = options.grants ?? createLiveGrants(host).current
 
   let port = 0
   let headers: Record<string, string> = {}

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
 import { useCatalogStore } from '../src/stores/catalog'
+import { builtinPlugins } from '@atomiton/plugins'
 import { rendererOnHost } from './host'
 
 describe('the catalog store', () => {
   it('lists what this window may call, grouped by plugin', async () => {
     await rendererOnHost()
     const catalog = useCatalogStore()
-    expect(catalog.plugins.map((plugin) => plugin.id)).toEqual(['rpc', 'system', 'storage', 'node', 'workflow'])
+    expect(catalog.plugins.map((plugin) => plugin.id)).toEqual(['rpc', ...builtinPlugins.map((plugin) => plugin.id)])
     expect(catalog.hasMethod('node.execute')).toBe(true)
     expect(catalog.hasEvent('workflow.progress')).toBe(true)
     expect(catalog.procedure('storage.set')?.input).toMatchObject({ type: 'object', required: ['namespace', 'key', 'value'] })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useCatalogStore } from '../src/stores/catalog'
 import { useSettingsStore } from '../src/stores/settings'
+import { builtinPlugins } from '@atomiton/plugins'
 import { rendererOnHost } from './host'
 
 describe('the settings store', () => {
@@ -39,6 +40,6 @@ describe('the settings store', () => {
     expect(await settings.toggle('system', false)).toBe(false)
     expect(settings.pendingCascade).toBeNull()
     expect(settings.error).toMatchObject({ id: 'system', error: { code: 'CONFLICT' } })
-    expect(settings.plugins.map((plugin) => plugin.id)).toEqual(['system', 'storage', 'node', 'workflow'])
+    expect(settings.plugins.map((plugin) => plugin.id)).toEqual(builtinPlugins.map((plugin) => plugin.id))
   })
 })

@@ -37,8 +37,11 @@ export interface WebSocketHostOptions {
   readonly token: string
   /** Decides whether a page from `origin` may connect; `undefined` when the client sent no Origin (not a browser). */
   readonly allowedOrigins: (origin: string | undefined) => boolean
-  /** The grants of every socket's caller. */
-  readonly grants: readonly string[]
+  /**
+   * The grants of every socket's caller: a fixed list, or a function read on every call and subscription
+   * (grants that follow the catalog; it must be cheap, and a throw counts as no grants).
+   */
+  readonly grants: readonly string[] | (() => readonly string[])
   readonly logger?: Logger
   /** Largest frame accepted; a larger one closes the socket with 1009. Default 16 MiB. */
   readonly maxPayloadBytes?: number
@@ -135,7 +138,15 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
   const closeGraceMs = options.closeGraceMs ?? 1_000
   if (options.token.length === 0) throw new Error('attachWebSocketHost needs a non-empty token')
   const expectedToken = digest(options.token)
-  const grants = Object.freeze([...options.grants])
+  const source = options.grants
+  const grants = typeof source === 'function' ? undefined : Object.freeze([...source])
+  const liveGrants = (): readonly string[] => {
+    try {
+      return (source as () => readonly string[])()
+    } catch {
+      return []
+    }
+  }
 
   const ownServer = typeof options.server === 'number'
   const server = typeof options.server === 'number' ? await listen(options.server) : options.server
@@ -195,7 +206,18 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       socket.terminate()
       return
     }
-    const caller: Caller = Object.freeze({ id: `ws:${++socketCount}`, kind: 'renderer', grants })
+    const id = `ws:${++socketCount}`
+    const caller: Caller = Object.freeze(
+      grants !== undefined
+        ? { id, kind: 'renderer' as const, grants }
+        : {
+            id,
+            kind: 'renderer' as const,
+            get grants() {
+              return liveGrants()
+            },
+          },
+    )
     const log = logger.child({ caller: caller.id })
     const connection = host.connect({
       caller,
