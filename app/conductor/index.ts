@@ -11,6 +11,7 @@
 import { RpcError, type EventsOf, type InputOf, type OutputOf, type RpcClient } from '@atomiton/core/client'
 import type { nodeContract, storageContract, systemContract } from '@atomiton/plugin-sdk/contracts'
 import type { workflowPlugin } from '@atomiton/plugins'
+import { createPackagesFacade } from './packages'
 
 /**
  * The API the app's UI is typed against: the built-ins' contracts (type-only imports: nothing of them is
@@ -31,6 +32,7 @@ export type StoredWorkflow = Out<'workflow.get'>
 export type WorkflowRun = Out<'workflow.getRun'>
 export type WorkflowProgress = Events['workflow.progress']
 export type PluginSummary = Out<'system.listPlugins'>['plugins'][number]
+export type PluginSettingsState = Out<'system.getPluginSettings'>
 export type Catalog = Out<'rpc.discover'>
 
 export interface NodeRunOptions {
@@ -200,6 +202,10 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     plugins: async (): Promise<readonly PluginSummary[]> => (await client.system.listPlugins()).plugins,
     enable: (id: string, options: { cascade?: boolean } = {}) => client.system.enablePlugin({ id, cascade: options.cascade ?? false }),
     disable: (id: string, options: { cascade?: boolean } = {}) => client.system.disablePlugin({ id, cascade: options.cascade ?? false }),
+    /** A plugin's settings: JSON Schema (for the form), values, defaults, and a notice when saved values were dropped. */
+    settings: (id: string) => client.system.getPluginSettings({ id }),
+    /** Validated by the host (INVALID_PARAMS with issues at `values.<field>`), saved, and applied at once. */
+    saveSettings: (id: string, values: Record<string, unknown>) => client.system.setPluginSettings({ id, values }),
   }
 
   const storage = {
@@ -216,7 +222,8 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     onChange: (listener: (change: Events['rpc.catalogChanged']) => void) => client.$on('rpc.catalogChanged', listener),
   }
 
-  return { client, node, workflow, system, storage, catalog }
+  return { client, node, workflow, system, storage, catalog, packages: createPackagesFacade(client) }
 }
 
 export type Conductor = ReturnType<typeof createConductor>
+export type { InstallResult, PackageInspection, UninstallResult } from './packages'

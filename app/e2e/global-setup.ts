@@ -1,20 +1,21 @@
 /**
- * vitest globalSetup of the `e2e` project: checks that a Chromium is there (with a message that says how
- * to get one, instead of a launch failure in every file), then builds the renderer once before any
- * worker starts; test files only read it.
+ * vitest globalSetup of the `e2e` project: finds the Chromium to drive once (a system browser, or the one
+ * bundled in `@sparticuz/chromium`, unpacked on first use: see tools/chromium/find-chromium.ts) and hands it
+ * to the test files, then builds the renderer once before any worker starts; test files only read it.
  */
-import { accessSync, constants } from 'node:fs'
-import { CHROMIUM } from './support/browser'
+import type { TestProject } from 'vitest/node'
+import { findChromium, type ChromiumLaunch } from '../../tools/chromium/find-chromium'
 import { ensureRendererBuilt } from './support/build-renderer'
 
-export default async function setup(): Promise<void> {
-  try {
-    accessSync(CHROMIUM, constants.X_OK)
-  } catch {
-    throw new Error(
-      `The end-to-end tests drive Chromium, expected at ${CHROMIUM}. On Debian/Ubuntu: ` +
-        '`sudo apt-get install chromium` (.ci/run does this), or point CHROMIUM_PATH at a Chromium or Chrome binary.',
-    )
+declare module 'vitest' {
+  export interface ProvidedContext {
+    chromium: ChromiumLaunch
   }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const chromium = await findChromium()
+  console.log(`e2e: Chromium from ${chromium.source}: ${chromium.executablePath}`)
+  project.provide('chromium', chromium)
   await ensureRendererBuilt()
 }

@@ -19,6 +19,7 @@
  * `security.ts`) and for downloads, which would leave a live page with a dead connection.
  */
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron'
+import { errorMessage } from '@atomiton/core/common/describe-error'
 import { ErrorCodes, type ErrorShape } from '@atomiton/core/common/errors'
 import {
   failure,
@@ -91,10 +92,6 @@ function refusal(args: readonly unknown[], error: ErrorShape): Envelope {
   return failure(isRequestMessage(params) ? params.id : NO_ID, error)
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 export function attachIpcTransport(options: IpcTransportOptions): Disposable {
   const { ipcMain, host, isAllowedOrigin, grantsFor, logger } = options
   const peers = new Map<number, Peer>()
@@ -154,7 +151,7 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
         try {
           sender.send(IPC_CHANNELS.eventPrefix + event, payload)
         } catch (error) {
-          logger.warn({ webContentsId: id, event, error: describe(error) }, 'ipc: event not delivered')
+          logger.warn({ webContentsId: id, event, error: errorMessage(error) }, 'ipc: event not delivered')
         }
       },
     })
@@ -190,7 +187,7 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
       const { method, params } = args[0] as Call
       return await connectionFor(event.sender).invoke(method, params)
     } catch (error) {
-      logger.error({ channel: IPC_CHANNELS.invoke, error: describe(error) }, 'ipc: invoke failed')
+      logger.error({ channel: IPC_CHANNELS.invoke, error: errorMessage(error) }, 'ipc: invoke failed')
       return refusal(args, { code: ErrorCodes.INTERNAL, message: 'Internal error' })
     }
   }
@@ -205,7 +202,7 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
       const { method, params } = args[0] as Call
       connectionFor(event.sender).send(method, params)
     } catch (error) {
-      logger.error({ channel: IPC_CHANNELS.send, error: describe(error) }, 'ipc: send failed')
+      logger.error({ channel: IPC_CHANNELS.send, error: errorMessage(error) }, 'ipc: send failed')
     }
   }
 

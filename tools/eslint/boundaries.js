@@ -32,6 +32,12 @@ function targetOf(source, file) {
   return { kind: 'package', name: source }
 }
 
+/** The SDK modules that give plugins a confined piece of the host (see plugin-sdk/README.md). */
+const capabilityModules = ['plugin-sdk/src/sandbox', 'plugin-sdk/src/files', 'plugin-sdk/src/process']
+
+/** The one library a plugin pack is built on, besides the SDK and zod. */
+const pluginLibraries = { data: ['papaparse'] }
+
 const isTest = (file) =>
   /\.(test|test-d|spec)\.ts$/.test(file) || file.includes(`${path.sep}test${path.sep}`) || file.includes(`${path.sep}test-support${path.sep}`)
 const isElectron = (name) => name === 'electron' || name.startsWith('electron/') || name === 'electron-store'
@@ -43,13 +49,16 @@ function problem(source, file, typeOnly) {
   const test = isTest(file)
   if (area === 'plugin') {
     if (target.kind === 'package') {
-      const allowed = ['zod', '@atomiton/plugin-sdk'].concat(test ? ['vitest'] : [])
+      const allowed = ['zod', '@atomiton/plugin-sdk', ...(pluginLibraries[plugin] ?? [])].concat(test ? ['vitest'] : [])
       return allowed.includes(target.name) ? null : `a plugin imports only @atomiton/plugin-sdk and zod (found "${source}")`
     }
     if (target.path.startsWith(`plugins/${plugin}/`) || target.path === `plugins/${plugin}`) return null
     if (target.path === 'plugin-sdk/src' || target.path === 'plugin-sdk/src/index') return null
     // The built-ins' contracts: a plugin imports another's API (and its own) without importing its code.
     if (target.path === 'plugin-sdk/src/contracts' || /^plugin-sdk\/src\/contracts\/[a-z][a-zA-Z0-9]*$/.test(target.path)) return null
+    // The SDK's host capabilities: the sandbox for a person's code (WebAssembly QuickJS), the file system
+    // confined to granted folders, programs run without a shell. Plugins reach Node only through these.
+    if (capabilityModules.includes(target.path)) return null
     if (test && target.path === 'plugin-sdk/src/testing') return null
     return `a plugin imports only @atomiton/plugin-sdk and zod, not "${source}"`
   }
@@ -68,8 +77,9 @@ function problem(source, file, typeOnly) {
       return null
     }
     if (typeOnly) return null
-    // The renderer's own tests run its stores on the real kernel and plugins through the SDK's test host.
-    if (isTest(file) && (target.path === 'plugin-sdk/src/testing' || target.path === 'plugins')) return null
+    // The renderer's own tests run its stores on the real kernel and plugins through the SDK's test host
+    // (and may define a fixture plugin with the SDK, e.g. one with settings, which no built-in has).
+    if (isTest(file) && (target.path === 'plugin-sdk/src/testing' || target.path === 'plugin-sdk/src' || target.path === 'plugins')) return null
     if (target.path.startsWith('app/renderer') || target.path.startsWith('core/src/client') || target.path.startsWith('core/src/common')) return null
     // The browser-mode bridge (browser-safe); its Node server half lives in websocket/server.
     if (target.path.startsWith('core/src/transports/websocket') && !target.path.endsWith('/server')) return null

@@ -22,6 +22,15 @@ describe('architecture lint rule', () => {
     expect(await problems('plugins/demo/src/bad.ts', `import { storagePlugin } from '../../storage/index'\nexport { storagePlugin }`)).toHaveLength(1)
   })
 
+  it('lets a plugin reach the host only through the SDK capability modules, and a pack its one library', async () => {
+    for (const module of ['sandbox', 'files', 'process']) {
+      expect(await problems('plugins/demo/src/ok.ts', `import * as m from '@atomiton/plugin-sdk/${module}'\nexport { m }`)).toEqual([])
+    }
+    expect(await problems('plugins/demo/src/bad.ts', `import { spawn } from 'node:child_process'\nexport { spawn }`)).toHaveLength(1)
+    expect(await problems('plugins/data/src/ok.ts', `import Papa from 'papaparse'\nexport { Papa }`)).toEqual([])
+    expect(await problems('plugins/demo/src/bad.ts', `import Papa from 'papaparse'\nexport { Papa }`)).toHaveLength(1)
+  })
+
   it('keeps Electron out of core and plugin-sdk', async () => {
     expect(await problems('core/src/bad.ts', `import { ipcMain } from 'electron'\nexport { ipcMain }`)).toHaveLength(1)
     expect(await problems('plugin-sdk/src/bad.ts', `import Store from 'electron-store'\nexport { Store }`)).toHaveLength(1)
@@ -36,5 +45,8 @@ describe('architecture lint rule', () => {
     const component = (imports: string) => `<script setup lang="ts">\n${imports}\nvoid x\n</script>\n<template><div /></template>\n`
     expect(await problems('app/renderer/src/Bad.vue', component(`import { createHost as x } from '@atomiton/core'`))).toHaveLength(1)
     expect(await problems('app/renderer/src/Good.vue', component(`import { RpcError as x } from '@atomiton/core/client'`))).toEqual([])
+    // Its tests may define a fixture plugin with the SDK; its code may not.
+    expect(await problems('app/renderer/test/fixture.test.ts', `import { definePlugin } from '@atomiton/plugin-sdk'\nexport { definePlugin }`)).toEqual([])
+    expect(await problems('app/renderer/src/bad.ts', `import { definePlugin } from '@atomiton/plugin-sdk'\nexport { definePlugin }`)).toHaveLength(1)
   })
 })

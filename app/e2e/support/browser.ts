@@ -1,27 +1,20 @@
 /**
- * Debian's Chromium driven by playwright-core (never a downloaded browser). Every page records what
- * would be a silent failure in a person's browser: console errors, uncaught exceptions, CSP violations.
+ * A Chromium driven by playwright-core: the one the e2e globalSetup found (tools/chromium/find-chromium.ts,
+ * never a browser downloaded by a test tool). Every page records what would be a silent failure in a
+ * person's browser: console errors, uncaught exceptions, CSP violations.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { inject } from 'vitest'
 import { repoRoot } from './build-renderer'
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 
 export const screenshotDir = join(repoRoot, 'test-results', 'screenshots')
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  const found = inject('chromium')
+  return chromium.launch({ executablePath: found.executablePath, args: [...found.args], env: { ...process.env, ...found.env } })
 }
 
 export interface WatchedPage {

@@ -14,7 +14,7 @@ export type Events = EventsOf<AppApi>
 export type EventName = keyof Events & string
 
 export type { AppClient, Conductor, EventDescription, PluginDescription, ProcedureDescription }
-export type { Catalog, ExecutionRecord, NodeStatus, NodeTypeInfo, StoredWorkflow, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../../conductor'
+export type { Catalog, ExecutionRecord, InstallResult, PackageInspection, PluginSettingsState, UninstallResult, NodeStatus, NodeTypeInfo, StoredWorkflow, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../../conductor'
 
 /** The conductor over an existing client (tests pass a `createTestHost` client). */
 export function conductorFor(client: AppClient): Conductor {

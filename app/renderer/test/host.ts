@@ -2,6 +2,7 @@
  * The renderer's stores on the real kernel: `createTestHost` with the built-in plugins (memory stores),
  * the conductor over its client, a fresh pinia, and the catalog loaded. No mocks.
  */
+import type { AnyPluginDefinition } from '@atomiton/plugin-sdk'
 import { createTestHost } from '@atomiton/plugin-sdk/testing'
 import { builtinPlugins } from '@atomiton/plugins'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
@@ -9,8 +10,11 @@ import { conductorFor } from '../src/conductor'
 import { useCatalogStore } from '../src/stores/catalog'
 import { useConnectionStore } from '../src/stores/connection'
 
-export async function rendererOnHost(): Promise<{ t: Awaited<ReturnType<typeof startHost>>; pinia: Pinia }> {
-  const t = await startHost()
+/** `extraPlugins` load after the built-in ones (the renderer's types know only the built-ins). */
+export async function rendererOnHost(
+  extraPlugins: readonly AnyPluginDefinition[] = [],
+): Promise<{ t: Awaited<ReturnType<typeof startHost>>; pinia: Pinia }> {
+  const t = await startHost(extraPlugins)
   const pinia = createPinia()
   setActivePinia(pinia)
   useConnectionStore(pinia).attach(conductorFor(t.client))
@@ -18,6 +22,6 @@ export async function rendererOnHost(): Promise<{ t: Awaited<ReturnType<typeof s
   return { t, pinia }
 }
 
-function startHost() {
-  return createTestHost({ plugins: builtinPlugins })
+function startHost(extraPlugins: readonly AnyPluginDefinition[]) {
+  return createTestHost({ plugins: [...builtinPlugins, ...extraPlugins] as unknown as typeof builtinPlugins })
 }

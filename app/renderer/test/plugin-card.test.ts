@@ -10,6 +10,7 @@ const failed = {
   state: 'failed' as const,
   error: { message: 'setup threw: no disk', code: 'INTERNAL' },
   required: false,
+  hasSettings: false,
   dependencies: ['storage'],
   dependents: [],
   procedures: [],

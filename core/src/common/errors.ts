@@ -30,6 +30,10 @@ export const ErrorCodes = {
   NOT_FOUND: 'NOT_FOUND',
   /** The request conflicts with the current state (a required plugin, dependents still active...). */
   CONFLICT: 'CONFLICT',
+  /** A limit on a resource other than time ran out (a sandbox's memory or stack). */
+  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
+  /** A person's script failed (a syntax or runtime error); `data` says where: `{ name, message, line?, column? }`. */
+  SCRIPT_ERROR: 'SCRIPT_ERROR',
   /** Something failed inside the host; details are logged in main, never sent in production. */
   INTERNAL: 'INTERNAL',
 } as const
@@ -114,6 +118,10 @@ export function defaultMessage(code: ErrorCode): string {
       return 'Not found'
     case 'CONFLICT':
       return 'Conflict'
+    case 'RESOURCE_EXHAUSTED':
+      return 'Resource limit reached'
+    case 'SCRIPT_ERROR':
+      return 'Script error'
     case 'INTERNAL':
       return 'Internal error'
   }

@@ -70,6 +70,10 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     return this.entry.plugin.services
   }
 
+  get settings(): CallContext<unknown>['settings'] {
+    return this.entry.plugin.settings as CallContext<unknown>['settings']
+  }
+
   get settled(): boolean {
     return this.#settled
   }
@@ -113,19 +117,22 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     let result: unknown
     try {
       result = this.entry.procedure.handler(input, this)
+      // A thenable (an object with a `then` method) is awaited like a promise, not answered as a value.
+      if (!(result instanceof Promise) && !isThenable(result)) return this.#answerNow(this.#router.answer(this, result))
     } catch (error) {
       return this.#answerNow(this.#failure(error))
     }
-    if (!(result instanceof Promise)) return this.#answerNow(this.#router.answer(this, result))
     this.deadline = Date.now() + timeoutMs
     this.entry.inflight.add(this)
     this.#inflight?.set(this.id, this)
     this.#router.deadlines.add(this)
+    const pending = result instanceof Promise ? result : Promise.resolve(result)
     return new Promise<ResponseMessage>((resolve) => {
       this.#resolve = resolve
-      result.then(
-        (value) => this.succeed(value),
-        (error) => this.fail(error),
+      // Neither callback can throw (see #settleWith), so this chain never leaves a promise unhandled.
+      pending.then(
+        (value) => this.#settleWith(() => this.#router.answer(this, value)),
+        (error) => this.#settleWith(() => this.#failure(error)),
       )
     })
   }
@@ -135,15 +142,20 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     return this.#router.finish(this, response)
   }
 
-  private succeed(value: unknown): void {
+  /**
+   * Settles with what `outcome` builds. Already answered (aborted, timed out): whatever the handler
+   * answers afterwards is not reported. If building the answer itself fails (a logger that throws on the
+   * handler's error...), the caller still gets INTERNAL now rather than waiting out its time limit.
+   */
+  #settleWith(outcome: () => ResponseMessage): void {
     if (this.#settled) return
-    this.settle(this.#router.answer(this, value))
-  }
-
-  private fail(error: unknown): void {
-    // Already answered (aborted, timed out): whatever the handler throws afterwards is not reported.
-    if (this.#settled) return
-    this.settle(this.#failure(error))
+    let response: ResponseMessage
+    try {
+      response = outcome()
+    } catch (error) {
+      response = this.#router.crashed(this.id, this.method, error)
+    }
+    this.settle(response)
   }
 
   #failure(error: unknown): ResponseMessage {
@@ -163,4 +175,12 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     this.#router.finish(this, response)
     this.#resolve(response)
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }

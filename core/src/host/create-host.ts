@@ -8,7 +8,8 @@
 import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix'
 import type { CallOptions, AnyPluginDefinition } from '../plugin/definition'
 import type { Clock, HostServices, RuntimeInfo } from '../plugin/context-types'
-import { PluginHost } from '../plugin/plugin-host'
+import { PluginHost, type PluginHostConfig } from '../plugin/plugin-host'
+import { PluginSettingsService } from './plugin-settings'
 import type { Caller } from './caller'
 import type { ConnectOptions, HostConnection } from './connection'
 import { EventBus } from './event-bus'
@@ -17,7 +18,7 @@ import { createHostDomain } from './host-domain'
 import { createHostHooks, type HostHooks } from './hooks'
 import { silentLogger, type Logger } from './logger'
 import { defaultRateLimitPolicy, RateLimiter, type RateLimitPolicy } from './rate-limiter'
-import { Router, type RouterConfig } from './router'
+import { checkTimeLimit, Router, type RouterConfig } from './router'
 import { RpcConnection, type ConnectionLimits } from './rpc-connection'
 import { createMemoryStoreFactory } from './stores/memory-store'
 import type { KeyValueStore, StoreFactory } from './stores/key-value-store'
@@ -29,7 +30,7 @@ export interface HostOptions {
   readonly stores?: StoreFactory
   readonly runtime?: Partial<RuntimeInfo>
   readonly clock?: Clock
-  /** Time limit of procedures that set none. Default 30 s. */
+  /** Time limit of procedures that set none, in ms: finite and positive. Default 30 s. */
   readonly defaultTimeoutMs?: number
   /** Validate handler results. Default: on unless NODE_ENV is `production`. */
   readonly validateOutput?: boolean
@@ -39,6 +40,8 @@ export interface HostOptions {
   readonly rateLimit?: RateLimitPolicy | false
   /** Time box for disposing one plugin. Default 5 s. */
   readonly disposeTimeoutMs?: number
+  /** Time box for activating one plugin (`setup`); past it the plugin is `failed` (TIMEOUT). Default 10 s. */
+  readonly activationTimeoutMs?: number
   /** Most requests in one batch. Default 1000. */
   readonly maxBatchSize?: number
   /** Log every call at debug level with its duration. Default: when the logger's level is debug. */
@@ -58,6 +61,7 @@ export interface HostCradle extends HostServices {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly pluginHost: PluginHost
+  readonly pluginSettings: PluginSettingsService
   readonly routerConfig: RouterConfig
   readonly limits: ConnectionLimits
 }
@@ -96,11 +100,20 @@ function defaultRuntime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
   }
 }
 
+/**
+ * A time limit option, checked at configuration (see `checkTimeLimit`): refused with a clear error.
+ */
+function timeLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  checkTimeLimit(name, value)
+  return value
+}
+
 export async function createHost(options: HostOptions): Promise<Host> {
   const logger = options.logger ?? silentLogger
   const container = createContainer<HostCradle>({ injectionMode: InjectionMode.PROXY, strict: true })
   const routerConfig: RouterConfig = {
-    defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+    defaultTimeoutMs: timeLimit('defaultTimeoutMs', options.defaultTimeoutMs, 30_000),
     validateOutput: options.validateOutput ?? process.env['NODE_ENV'] !== 'production',
     exposeErrors: options.exposeErrors ?? false,
   }
@@ -112,7 +125,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     runtime: asValue(defaultRuntime(options.runtime)),
     settings: asFunction(({ stores }: HostCradle) => stores.open('settings')).singleton(),
     routerConfig: asValue(routerConfig),
-    pluginHostConfig: asValue({ disposeTimeoutMs: options.disposeTimeoutMs ?? 5_000 }),
+    pluginHostConfig: asValue({
+      disposeTimeoutMs: timeLimit('disposeTimeoutMs', options.disposeTimeoutMs, 5_000),
+      activationTimeoutMs: timeLimit('activationTimeoutMs', options.activationTimeoutMs, 10_000),
+    } satisfies PluginHostConfig),
     limits: asValue({ maxBatchSize: options.maxBatchSize ?? 1000 }),
     hooks: asFunction(createHostHooks).singleton(),
     router: asClass(Router).singleton(),
@@ -120,6 +136,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     extensions: asClass(ExtensionRegistry).singleton(),
     pluginHost: asClass(PluginHost).singleton(),
     plugins: asFunction(({ pluginHost }: HostCradle) => pluginHost).singleton(),
+    pluginSettings: asClass(PluginSettingsService).singleton(),
   })
   for (const [name, value] of Object.entries(options.services ?? {})) container.register(name, asValue(value))
 
@@ -168,8 +185,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     dispose() {
       return (disposed ??= (async () => {
         for (const connection of [...connections]) connection.close('host disposed')
-        await pluginHost.stop()
-        await container.dispose()
+        // stop() logs each plugin's failure and goes on; the container is disposed whatever happened.
+        try {
+          await pluginHost.stop()
+        } finally {
+          await container.dispose()
+        }
       })())
     },
   }

@@ -5,16 +5,34 @@
  * stack, and the caller gets INTERNAL with a generic message, unless the development flag
  * `exposeErrors` is on, in which case message, name and stack travel too.
  */
+import { describeError } from '../common/describe-error'
 import { RpcError, type ErrorShape, type InvalidParamsData, type ValidationIssue } from '../common/errors'
 import type { Logger } from './logger'
 
+/**
+ * Whatever was thrown is read once, safely (`describeError`): an object whose `message` or `cause`
+ * getter throws is logged and answered like any other bug instead of throwing out of here.
+ */
 export function toErrorShape(error: unknown, exposeErrors: boolean, logger: Logger, context: object): ErrorShape {
-  if (error instanceof RpcError) return error.toShape()
-  logger.error({ ...context, err: error }, 'Handler failed')
-  if (!exposeErrors) return { code: 'INTERNAL', message: 'Internal error' }
-  const err = error instanceof Error ? error : new Error(String(error))
-  return { code: 'INTERNAL', message: err.message, data: { name: err.name, stack: err.stack } }
+  const intended = intendedShape(error)
+  if (intended) return intended
+  const described = describeError(error)
+  logger.error({ ...context, err: described }, 'Handler failed')
+  if (!exposeErrors) return INTERNAL
+  return { code: 'INTERNAL', message: described.message, data: { name: described.name, stack: described.stack } }
 }
+
+/** The envelope of an RpcError thrown on purpose, or undefined (also for a Proxy that throws on `instanceof`). */
+function intendedShape(error: unknown): ErrorShape | undefined {
+  try {
+    return error instanceof RpcError ? error.toShape() : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The answer to a call whose failure cannot be described any better: nothing internal leaks. */
+export const INTERNAL: ErrorShape = Object.freeze({ code: 'INTERNAL', message: 'Internal error' })
 
 interface ZodLikeIssue {
   readonly path: readonly PropertyKey[]

@@ -7,6 +7,7 @@
  * `rpc.subscriptionEnded` event. In-process listeners (`ctx.on` of a plugin) live beside them.
  */
 import { z } from 'zod'
+import { describeError } from '../common/describe-error'
 import { RpcError } from '../common/errors'
 import type { EventDefinition, EventMap } from '../plugin/definition'
 import { isGranted, type Caller } from './caller'
@@ -160,7 +161,7 @@ export class EventBus {
           listener(parsed.data)
           delivered++
         } catch (error) {
-          this.#logger.error({ err: error, event: name }, 'An event listener failed')
+          this.#logger.error({ err: describeError(error), event: name }, 'An event listener failed')
         }
       }
     }
@@ -185,7 +186,7 @@ export class EventBus {
       subscriber.deliver(name, payload)
       return true
     } catch (error) {
-      this.#logger.warn({ err: error, event: name, subscriber: subscriber.id }, 'Event delivery failed')
+      this.#logger.warn({ err: describeError(error), event: name, subscriber: subscriber.id }, 'Event delivery failed')
       return false
     }
   }

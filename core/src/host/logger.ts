@@ -4,6 +4,7 @@
  * so a test can capture entries and the app can choose its destination.
  */
 import { pino, type DestinationStream, type Level } from 'pino'
+import { describeError } from '../common/describe-error'
 
 export type LogLevel = Level | 'silent'
 
@@ -28,8 +29,15 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream
 }
 
+/**
+ * How an `err` field is written: through `describeError`, which reads a thrown value safely. pino's own
+ * error serializer reads `message`, `stack` and `cause` directly, so a plugin's error with a throwing
+ * getter made the log call itself throw.
+ */
+const serializers = { err: describeError }
+
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const config = { level: options.level ?? 'info', ...(options.name ? { name: options.name } : {}) }
+  const config = { level: options.level ?? 'info', serializers, ...(options.name ? { name: options.name } : {}) }
   return options.destination ? pino(config, options.destination) : pino(config)
 }
 
@@ -50,7 +58,7 @@ export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { readon
       entries.push({ ...parsed, level: levelNames[parsed.level] ?? 'info' })
     },
   }
-  const logger = pino({ level }, destination)
+  const logger = pino({ level, serializers }, destination)
   return Object.assign(logger, { entries }) as unknown as Logger & { readonly entries: LogEntry[] }
 }
 

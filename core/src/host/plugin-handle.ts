@@ -3,6 +3,7 @@
  * the host itself for the reserved `rpc` domain).
  */
 import type { CallOptions } from '../plugin/definition'
+import type { PluginSettings } from '../plugin/settings'
 import type { Caller } from './caller'
 import type { Logger } from './logger'
 
@@ -13,6 +14,8 @@ export interface PluginHandle {
   readonly logger: Logger
   /** The plugin scope's cradle. */
   readonly services: unknown
+  /** The plugin's settings, as its handlers read them (`ctx.settings`). */
+  readonly settings: PluginSettings<unknown>
   emit(event: string, payload: unknown): void
   /** `target`: a `domain.method` string or a procedure ref of a contract (anything else rejects with BAD_REQUEST). */
   call(target: unknown, params?: unknown, options?: CallOptions): Promise<unknown>

@@ -7,13 +7,14 @@
  * context -> validate the output (outside production by default) -> answer an envelope. Never throws.
  */
 import { z } from 'zod'
-import { RpcError } from '../common/errors'
+import { describeError } from '../common/describe-error'
+import { RpcError, type ErrorShape } from '../common/errors'
 import { failure, success, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
 import { ActiveCall } from './active-call'
-import type { CallOptions, Procedure } from '../plugin/definition'
+import type { CallOptions, Procedure, Schema } from '../plugin/definition'
 import { isGranted, type Caller } from './caller'
 import { Deadlines } from './deadlines'
-import { invalidParams } from './error-mapping'
+import { INTERNAL, invalidParams } from './error-mapping'
 import type { DomainRegistration, HostHooks } from './hooks'
 import type { Logger } from './logger'
 import type { PluginHandle } from './plugin-handle'
@@ -46,6 +47,39 @@ export interface Subscriber {
 
 /** Explains a method that is not routed: e.g. its plugin is disabled. Set by the plugin host. */
 export type MissingMethodExplainer = (domain: string, name: string, caller: Caller) => RpcError | undefined
+
+/**
+ * zod's `safeParse`, except for values zod cannot even read: a getter that throws or a Proxy makes zod
+ * throw instead of reporting an issue. Those (only ever from in-process callers or handlers: nothing
+ * that crosses a transport has getters) answer `undefined`.
+ */
+function parseSafely(schema: Schema, value: unknown): z.ZodSafeParseResult<unknown> | undefined {
+  try {
+    return z.safeParse(schema, value)
+  } catch {
+    return undefined
+  }
+}
+
+const UNREADABLE_PARAMS: ErrorShape = Object.freeze({
+  code: 'INVALID_PARAMS',
+  message: 'Invalid params: they could not be read (a getter threw, or a Proxy refused)',
+  data: { issues: [] },
+})
+
+/** Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer delay fires after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/**
+ * Checks a configured time limit (the host's default, a procedure's own). `Infinity` would silently turn
+ * the limit off, `0`, a negative or NaN would time every call out at once, and past Node's timer range
+ * the timer fires at once too: each is refused with a clear error.
+ */
+export function checkTimeLimit(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be a number of milliseconds greater than 0 and at most ${MAX_TIMER_MS} (got ${String(value)})`)
+  }
+}
 
 /** The result of an in-process call, or the RpcError it answered with. */
 function unwrap(response: ResponseMessage): unknown {
@@ -99,6 +133,10 @@ export class Router {
 
   register({ domain, plugin, procedures }: DomainRegistration): void {
     if (this.#domains.has(domain)) throw new Error(`Domain "${domain}" is already registered`)
+    for (const name of Object.keys(procedures)) {
+      const limit = procedures[name]!.timeoutMs
+      if (limit !== undefined) checkTimeLimit(`${domain}.${name}: timeoutMs`, limit)
+    }
     const entries: RouteEntry[] = []
     for (const name of Object.keys(procedures)) {
       const procedure = procedures[name]!
@@ -156,6 +194,32 @@ export class Router {
     subscriber?: Subscriber,
     inflight?: Map<RequestId, ActiveCall>,
   ): ResponseMessage | Promise<ResponseMessage> {
+    try {
+      return this.#route(caller, request, subscriber, inflight)
+    } catch (error) {
+      // The causes are handled where they arise (handler errors, unreadable params or outputs); this is
+      // the contract's last line: whatever else throws answers this request, never its neighbours in a
+      // batch, and never a transport.
+      return this.crashed(request.id, request.method, error)
+    }
+  }
+
+  /** @internal The INTERNAL answer to a call whose handling threw; the error is logged, safely described. */
+  crashed(id: RequestId, method: string, error: unknown): ResponseMessage {
+    try {
+      this.#logger.error({ err: describeError(error), method }, 'A call failed inside the host')
+    } catch {
+      // A logger that throws on a plain description has nothing better to tell.
+    }
+    return failure(id, INTERNAL)
+  }
+
+  #route(
+    caller: Caller,
+    request: RequestMessage,
+    subscriber: Subscriber | undefined,
+    inflight: Map<RequestId, ActiveCall> | undefined,
+  ): ResponseMessage | Promise<ResponseMessage> {
     const entry = this.#routes.get(request.method)
     if (entry === undefined || (caller.kind === 'renderer' && !entry.procedure.expose)) {
       return failure(request.id, this.#missing(request.method, caller).toShape())
@@ -177,7 +241,7 @@ export class Router {
       try {
         refusal = this.#hooks.callStart.hook.call(call)
       } catch (error) {
-        this.#logger.error({ err: error, method: request.method }, 'A callStart tap failed')
+        this.#logger.error({ err: describeError(error), method: request.method }, 'A callStart tap failed')
         refusal = new RpcError('INTERNAL', 'Internal error')
       }
       if (refusal) return this.finish(call, failure(request.id, refusal.toShape()))
@@ -185,7 +249,8 @@ export class Router {
     const schema = entry.procedure.input
     let input: unknown
     if (schema !== undefined) {
-      const parsed = z.safeParse(schema, request.params)
+      const parsed = parseSafely(schema, request.params)
+      if (parsed === undefined) return this.finish(call, failure(request.id, UNREADABLE_PARAMS))
       if (!parsed.success) return this.finish(call, failure(request.id, invalidParams(parsed.error.issues).toShape()))
       input = parsed.data
     } else if (request.params !== undefined && request.params !== null) {
@@ -243,7 +308,11 @@ export class Router {
   answer(call: ActiveCall, value: unknown): ResponseMessage {
     const schema = call.entry.procedure.output
     if (schema !== undefined && this.config.validateOutput) {
-      const parsed = z.safeParse(schema, value)
+      const parsed = parseSafely(schema, value)
+      if (parsed === undefined) {
+        call.entry.plugin.logger.error({ method: call.method }, 'Handler returned an output that cannot be read')
+        return failure(call.id, { code: 'INTERNAL', message: this.config.exposeErrors ? 'The output could not be read' : 'Internal error' })
+      }
       if (!parsed.success) {
         const error = invalidParams(parsed.error.issues, 'output')
         call.entry.plugin.logger.error({ method: call.method, issues: error.data?.issues }, 'Handler returned invalid output')
@@ -265,7 +334,7 @@ export class Router {
       try {
         this.#hooks.callEnd.hook.call(call, response.ok ? { ok: true, durationMs } : { ok: false, error: response.error, durationMs })
       } catch (error) {
-        this.#logger.error({ err: error, method: call.method }, 'A callEnd tap failed')
+        this.#logger.error({ err: describeError(error), method: call.method }, 'A callEnd tap failed')
       }
     }
     return response

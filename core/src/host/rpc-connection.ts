@@ -2,7 +2,8 @@
  * The host side of one connection: turns the peer's `invoke`/`send` into dispatches, keeps the peer's
  * calls in flight (so a cancel finds them) and its subscriptions, and cleans both up when it closes.
  */
-import { RpcError } from '../common/errors'
+import { describeError } from '../common/describe-error'
+import { RpcError, type ErrorShape } from '../common/errors'
 import {
   failure,
   isBatchMessage,
@@ -86,9 +87,23 @@ export class RpcConnection implements HostConnection, Subscriber {
    * with no promise, no `then` closures and no microtask between the request and the reply, and a batch
    * of synchronous calls is assembled without one promise per request and a `Promise.all` (measured: the
    * host's time for a batch of 1,000 small calls, ~0.27 ms -> ~0.17 ms; see docs/benchmarks.md, scenario 3).
-   * Never throws for well-formed input; failures are envelopes.
+   * Never throws: an envelope that cannot even be read (a Proxy, a getter that throws, passed in process;
+   * nothing that crossed a transport can be one) answers BAD_REQUEST.
    */
   answer(method: string, params: unknown): Answer | Promise<Answer> {
+    try {
+      return this.#answer(method, params)
+    } catch (error) {
+      this.#deps.logger.warn({ err: describeError(error), connection: this.id }, 'Refused an unreadable message')
+      return failure(null, UNREADABLE)
+    }
+  }
+
+  /**
+   * Failures are envelopes; the router answers each request, so one that fails inside a batch leaves the
+   * others' outcomes as they were.
+   */
+  #answer(method: string, params: unknown): Answer | Promise<Answer> {
     if (this.#closed) return failure(null, { code: 'UNAVAILABLE', message: 'Connection closed' })
     const { router } = this.#deps
     if (method !== PROTOCOL_METHOD) {
@@ -99,19 +114,18 @@ export class RpcConnection implements HostConnection, Subscriber {
     if (isRequestMessage(params)) return router.route(this.caller, params, this, this.#inflight)
     if (isBatchMessage(params)) {
       const { requests } = params
-      if (requests.length > this.#deps.limits.maxBatchSize) {
+      // Read once: a Proxy passed in process could answer a different length each time.
+      const count = requests.length
+      if (count > this.#deps.limits.maxBatchSize) {
         return failure(null, {
           code: 'PAYLOAD_TOO_LARGE',
-          message: `A batch may carry at most ${this.#deps.limits.maxBatchSize} requests (got ${requests.length})`,
+          message: `A batch may carry at most ${this.#deps.limits.maxBatchSize} requests (got ${count})`,
         })
       }
-      const responses = new Array<ResponseMessage>(requests.length)
+      const responses = new Array<ResponseMessage>(count)
       let waiting: Promise<void>[] | undefined
-      for (let i = 0; i < requests.length; i++) {
-        const request = requests[i]
-        const response = isRequestMessage(request)
-          ? router.route(this.caller, request, this, this.#inflight)
-          : failure(idOf(request), { code: 'BAD_REQUEST', message: 'Malformed request in batch' })
+      for (let i = 0; i < count; i++) {
+        const response = this.#batchItem(requests, i)
         if (response instanceof Promise) {
           waiting ??= []
           waiting.push(response.then((settled) => void (responses[i] = settled)))
@@ -123,7 +137,28 @@ export class RpcConnection implements HostConnection, Subscriber {
     return failure(idOf(params), { code: 'BAD_REQUEST', message: 'Expected a request or a batch' })
   }
 
+  /** One request of a batch, answered alone: an unreadable one fails by itself. */
+  #batchItem(requests: readonly unknown[], index: number): ResponseMessage | Promise<ResponseMessage> {
+    let request: unknown
+    try {
+      request = requests[index]
+      if (isRequestMessage(request)) return this.#deps.router.route(this.caller, request, this, this.#inflight)
+    } catch {
+      return failure(null, UNREADABLE)
+    }
+    return failure(idOf(request), { code: 'BAD_REQUEST', message: 'Malformed request in batch' })
+  }
+
+  /** Never throws (the contract of `HostConnection.send`): what cannot be read is logged and dropped. */
   send(method: string, params: unknown): void {
+    try {
+      this.#send(method, params)
+    } catch (error) {
+      this.#deps.logger.warn({ err: describeError(error), connection: this.id }, 'Ignored an unreadable one-way message')
+    }
+  }
+
+  #send(method: string, params: unknown): void {
     if (this.#closed) return
     if (method === PROTOCOL_METHOD) {
       if (isCancelMessage(params)) {
@@ -158,12 +193,21 @@ export class RpcConnection implements HostConnection, Subscriber {
     try {
       this.#deps.hooks.connectionClosed.hook.call(this.caller)
     } catch (error) {
-      this.#deps.logger.error({ err: error }, 'A connectionClosed tap failed')
+      this.#deps.logger.error({ err: describeError(error) }, 'A connectionClosed tap failed')
     }
   }
 }
 
+const UNREADABLE: ErrorShape = Object.freeze({
+  code: 'BAD_REQUEST',
+  message: 'Malformed request: it could not be read (a getter threw, or a Proxy refused)',
+})
+
 function idOf(value: unknown): RequestId | null {
-  const id = (value as { id?: unknown } | null)?.id
-  return typeof id === 'string' || typeof id === 'number' ? id : null
+  try {
+    const id = (value as { id?: unknown } | null)?.id
+    return typeof id === 'string' || typeof id === 'number' ? id : null
+  } catch {
+    return null
+  }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../host/logger'
 import type { CallEndHandler, CallStartHandler, PluginStateChange } from '../host/hooks'
 import type { StoreFactory } from '../host/stores/key-value-store'
 import type { PluginInfo, ToggleOptions, ToggleResult } from './plugin-info'
+import type { PluginSettingsManager } from './settings'
 
 export interface Clock {
   now(): number
@@ -43,6 +44,8 @@ export interface HostServices {
   readonly stores: StoreFactory
   readonly runtime: RuntimeInfo
   readonly plugins: PluginManager
+  /** Every plugin's settings (validated, persisted); a plugin reads its own through `ctx.settings`. */
+  readonly pluginSettings: PluginSettingsManager
 }
 
 /** A host hook as a plugin sees it: every tap is removed when the plugin is disabled. */

@@ -12,6 +12,7 @@ import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
 import type { HostServices, PluginHooks } from './context-types'
 import type { ApiDescription, CallArgs, ContractClient, ExtensionPoint, ProcedureRef } from './contract'
+import { checkSettingsSchema, type PluginSettings, type SettingsOf, type SettingsSchema } from './settings'
 
 /**
  * Any zod schema. Typed as zod's core schema rather than the classic `z.ZodType` class: the class carries
@@ -65,7 +66,7 @@ export interface CallOptions {
 }
 
 /** What a handler receives besides its input. */
-export interface CallContext<S = HostServices, E extends EventMap = EventMap> {
+export interface CallContext<S = HostServices, E extends EventMap = EventMap, T = Readonly<Record<string, unknown>>> {
   /** Who is calling. */
   readonly caller: Caller
   /** `domain.method` */
@@ -88,6 +89,8 @@ export interface CallContext<S = HostServices, E extends EventMap = EventMap> {
   call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
   /** A typed client of another plugin's contract, calling as this plugin: `ctx.client(storageContract).get(input)`. */
   client<C extends ApiDescription>(contract: C): ContractClient<C>
+  /** The plugin's settings (its `settings` schema's values), current at each call. */
+  readonly settings: PluginSettings<T>
 }
 
 // ---------------------------------------------------------------------------------------------- procedures
@@ -217,8 +220,10 @@ const builder = {
 // ---------------------------------------------------------------------------------------------- plugins
 
 /** What `setup` and `teardown` receive: everything registered through it is undone on disable. */
-export interface PluginContext<S = HostServices, E extends EventMap = EventMap> {
+export interface PluginContext<S = HostServices, E extends EventMap = EventMap, T = Readonly<Record<string, unknown>>> {
   readonly id: string
+  /** The plugin's settings: `get()` the typed values, `onChange` to hear of a save (removed on disable). */
+  readonly settings: PluginSettings<T>
   readonly logger: Logger
   readonly services: S
   /** Aborted when the plugin is being disabled. */
@@ -264,6 +269,7 @@ export interface PluginConfig<
   S extends ServiceFactories,
   E extends EventMap,
   P extends ProcedureMap,
+  St extends SettingsSchema | undefined = undefined,
 > {
   /** Also the plugin's RPC domain: `/^[a-z][a-zA-Z0-9]*$/`; `rpc` is reserved. */
   readonly id: Id
@@ -275,11 +281,13 @@ export interface PluginConfig<
   readonly required?: boolean
   /** Grants for this plugin's own in-process calls (`ctx.call`). */
   readonly permissions?: readonly string[]
+  /** Per-plugin settings: a zod object with a `.default()` on every field (see settings.ts). */
+  readonly settings?: St
   readonly services?: S
   readonly events?: E
-  readonly procedures?: (p: ProcedureBuilder<CallContext<PluginServices<S>, E>>) => P
-  readonly setup?: (ctx: PluginContext<PluginServices<S>, E>) => void | Promise<void>
-  readonly teardown?: (ctx: PluginContext<PluginServices<S>, E>) => void | Promise<void>
+  readonly procedures?: (p: ProcedureBuilder<CallContext<PluginServices<S>, E, SettingsOf<St>>>) => P
+  readonly setup?: (ctx: PluginContext<PluginServices<S>, E, SettingsOf<St>>) => void | Promise<void>
+  readonly teardown?: (ctx: PluginContext<PluginServices<S>, E, SettingsOf<St>>) => void | Promise<void>
 }
 
 export interface PluginDefinition<
@@ -295,6 +303,8 @@ export interface PluginDefinition<
   readonly dependencies: readonly string[]
   readonly required: boolean
   readonly permissions: readonly string[]
+  /** The settings schema, when the plugin has settings. */
+  readonly settings: SettingsSchema | undefined
   readonly services: S
   readonly events: E
   readonly procedures: P
@@ -313,7 +323,8 @@ export function definePlugin<
   S extends ServiceFactories = {},
   const E extends EventMap = {},
   P extends ProcedureMap = {},
->(config: PluginConfig<Id, S, E, P>): PluginDefinition<Id, S, E, P> {
+  St extends SettingsSchema | undefined = undefined,
+>(config: PluginConfig<Id, S, E, P, St>): PluginDefinition<Id, S, E, P> {
   if (config.id === RESERVED_DOMAIN) throw new TypeError(`Plugin id "${RESERVED_DOMAIN}" is reserved for the host`)
   return buildDefinition(config)
 }
@@ -324,7 +335,8 @@ export function buildDefinition<
   S extends ServiceFactories = {},
   const E extends EventMap = {},
   P extends ProcedureMap = {},
->(config: PluginConfig<Id, S, E, P>): PluginDefinition<Id, S, E, P> {
+  St extends SettingsSchema | undefined = undefined,
+>(config: PluginConfig<Id, S, E, P, St>): PluginDefinition<Id, S, E, P> {
   if (typeof config.id !== 'string' || !DOMAIN_PATTERN.test(config.id)) {
     throw new TypeError(`Plugin id "${String(config.id)}" must match ${DOMAIN_PATTERN} (it is also the RPC domain)`)
   }
@@ -356,6 +368,7 @@ export function buildDefinition<
     dependencies: Object.freeze([...(config.dependencies ?? [])]),
     required: config.required ?? false,
     permissions: Object.freeze([...(config.permissions ?? [])]),
+    settings: config.settings === undefined ? undefined : checkSettingsSchema(config.id, config.settings),
     services: (config.services ?? {}) as S,
     events,
     procedures: stampMethods(config.id, procedures),

@@ -13,12 +13,14 @@
  * - Every explicit choice is persisted in the settings store, so a restart restores the enabled set.
  */
 import type { AwilixContainer } from 'awilix'
+import { describeError } from '../common/describe-error'
 import { RpcError } from '../common/errors'
 import type { Caller } from '../host/caller'
 import type { EventBus } from '../host/event-bus'
 import type { ExtensionRegistry } from '../host/extensions'
 import type { HostHooks } from '../host/hooks'
 import type { Logger } from '../host/logger'
+import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
 import type { KeyValueStore } from '../host/stores/key-value-store'
 import type { PluginManager } from './context-types'
@@ -33,6 +35,8 @@ const ENABLED_KEY = 'plugins.enabled'
 export interface PluginHostConfig {
   /** Time box for disposing one plugin. */
   readonly disposeTimeoutMs: number
+  /** Time box for activating one plugin (its services and `setup`); past it the plugin is `failed`. */
+  readonly activationTimeoutMs: number
 }
 
 export interface PluginHostDependencies {
@@ -45,6 +49,7 @@ export interface PluginHostDependencies {
   /** Where the enabled set is persisted. */
   readonly settings: KeyValueStore
   readonly pluginHostConfig: PluginHostConfig
+  readonly pluginSettings: PluginSettingsService
 }
 
 interface Slot {
@@ -114,6 +119,11 @@ export class PluginHost implements PluginManager {
     return slot ? this.#info(slot) : undefined
   }
 
+  /** The current definition of a plugin (settings look its schema up here). */
+  definition(id: string): AnyPluginDefinition | undefined {
+    return this.#slots.get(id)?.definition
+  }
+
   /** The active runtime of a plugin (tests and the host's own wiring). */
   runtime(id: string): PluginRuntime | undefined {
     return this.#slots.get(id)?.runtime
@@ -178,13 +188,21 @@ export class PluginHost implements PluginManager {
     })
   }
 
-  /** Deactivates every plugin, dependents first. The host is unusable afterwards. */
+  /**
+   * Deactivates every plugin, dependents first. The host is unusable afterwards. One plugin's failure to
+   * dispose is logged and does not keep the others from being disposed.
+   */
   stop(): Promise<void> {
     return this.#serial(async () => {
       this.#stopped = true
       for (const definition of [...this.#order].reverse()) {
         const slot = this.#slots.get(definition.id)!
-        if (slot.state === 'active') await this.#deactivate(slot, 'inactive')
+        if (slot.state !== 'active') continue
+        try {
+          await this.#deactivate(slot, 'inactive')
+        } catch (error) {
+          this.#deps.logger.error({ err: describeError(error), plugin: definition.id }, 'Plugin failed to stop')
+        }
       }
     })
   }
@@ -193,22 +211,26 @@ export class PluginHost implements PluginManager {
     if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
     const runtime = new PluginRuntime(slot.definition, this.#deps)
     try {
-      await runtime.activate()
+      await runtime.activate(this.#deps.pluginHostConfig.activationTimeoutMs)
       slot.runtime = runtime
       return this.#transition(slot, 'active')
     } catch (error) {
-      this.#deps.logger.error({ err: error, plugin: slot.definition.id }, 'Plugin failed to activate')
-      return this.#transition(slot, 'failed', {
-        message: error instanceof Error ? error.message : String(error),
-        code: error instanceof RpcError ? error.code : 'ACTIVATION_FAILED',
-      })
+      // Whatever setup threw is read safely: an object with throwing getters fails this plugin, not the boot.
+      const described = describeError(error)
+      this.#deps.logger.error({ err: described, plugin: slot.definition.id }, 'Plugin failed to activate')
+      return this.#transition(slot, 'failed', { message: described.message, code: activationErrorCode(error) })
     }
   }
 
   async #deactivate(slot: Slot, to: PluginState): Promise<StateChangeRecord> {
     const runtime = slot.runtime
     slot.runtime = undefined
-    if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
+    try {
+      if (runtime) await runtime.deactivate(this.#deps.pluginHostConfig.disposeTimeoutMs)
+    } catch (error) {
+      // The runtime is gone whatever happened: the state must say so, never "active" with no methods.
+      this.#deps.logger.error({ err: describeError(error), plugin: slot.definition.id }, 'Plugin failed to deactivate cleanly')
+    }
     const change = this.#transition(slot, to)
     // Active dependents can only exist here on stop(); blocked ones stay blocked, now waiting for this.
     for (const dependent of transitiveDependents(this.#order, slot.definition.id)) {
@@ -265,6 +287,7 @@ export class PluginHost implements PluginManager {
       state: slot.state,
       ...(slot.error ? { error: slot.error } : {}),
       required: definition.required,
+      hasSettings: definition.settings !== undefined,
       dependencies: definition.dependencies,
       dependents: this.#order.filter((d) => d.dependencies.includes(definition.id)).map((d) => d.id),
     }
@@ -293,6 +316,15 @@ export class PluginHost implements PluginManager {
     const run = this.#queue.then(task, task)
     this.#queue = run.catch(() => undefined)
     return run
+  }
+}
+
+/** An RpcError's code (an activation timeout is TIMEOUT), else ACTIVATION_FAILED; never throws. */
+function activationErrorCode(error: unknown): string {
+  try {
+    return error instanceof RpcError ? error.code : 'ACTIVATION_FAILED'
+  } catch {
+    return 'ACTIVATION_FAILED'
   }
 }
 

@@ -14,6 +14,8 @@ export interface PluginInfo {
   /** Why it failed to activate, or what it waits for when blocked. */
   readonly error?: PluginErrorInfo
   readonly required: boolean
+  /** It declares a settings schema (`system.getPluginSettings` describes it). */
+  readonly hasSettings: boolean
   readonly dependencies: readonly string[]
   /** Plugins that declare this one as a dependency. */
   readonly dependents: readonly string[]

@@ -8,6 +8,8 @@
  * setup registered (taps, listeners, timers, contributions), then the scope and its services.
  */
 import { asFunction, asValue, type AwilixContainer } from 'awilix'
+import { describeError } from '../common/describe-error'
+import { RpcError } from '../common/errors'
 import type { Caller } from '../host/caller'
 import { DisposableStore, toDisposable, type DisposeReport, type Disposable } from '../host/disposable'
 import type { EventBus } from '../host/event-bus'
@@ -16,11 +18,13 @@ import type { HostHooks } from '../host/hooks'
 import type { Logger } from '../host/logger'
 import type { ManagedHook } from '../host/managed-hook'
 import type { PluginHandle } from '../host/plugin-handle'
+import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
 import type { PluginHook, PluginHooks } from './context-types'
 import type { AnyPluginDefinition, CallOptions, PluginContext } from './definition'
 import type { ApiDescription } from './contract'
 import { contractClient, methodOf } from './contract-client'
+import type { PluginSettings } from './settings'
 
 export interface RuntimeDependencies {
   readonly container: AwilixContainer
@@ -29,6 +33,7 @@ export interface RuntimeDependencies {
   readonly eventBus: EventBus
   readonly extensions: ExtensionRegistry
   readonly logger: Logger
+  readonly pluginSettings: PluginSettingsService
 }
 
 export class PluginRuntime implements PluginHandle {
@@ -40,6 +45,8 @@ export class PluginRuntime implements PluginHandle {
   readonly #deps: RuntimeDependencies
   readonly #controller = new AbortController()
   readonly #scope: AwilixContainer
+  /** Read at each `get()`: a save is seen by the next call; listeners go into the store (removed on disable). */
+  readonly settings: PluginSettings<Readonly<Record<string, unknown>>>
 
   constructor(definition: AnyPluginDefinition, deps: RuntimeDependencies) {
     this.#definition = definition
@@ -48,6 +55,11 @@ export class PluginRuntime implements PluginHandle {
     this.caller = Object.freeze({ id: `plugin:${definition.id}`, kind: 'plugin', grants: definition.permissions })
     this.logger = deps.logger.child({ plugin: definition.id })
     this.#scope = deps.container.createScope()
+    this.settings = Object.freeze({
+      get: () => deps.pluginSettings.values(this.id),
+      onChange: (listener: (values: Readonly<Record<string, unknown>>) => void) =>
+        this.store.add(deps.pluginSettings.listen(this.id, listener), 'settings listener'),
+    })
   }
 
   get services(): unknown {
@@ -72,8 +84,12 @@ export class PluginRuntime implements PluginHandle {
     return this.#deps.router.call(this.caller, method, params, options)
   }
 
-  /** Activates the plugin; on failure everything done so far is undone and the error rethrown. */
-  async activate(): Promise<void> {
+  /**
+   * Activates the plugin; on failure everything done so far is undone and the error rethrown. A `setup`
+   * still pending after `timeoutMs` fails with TIMEOUT: its signal aborts, and what it registers later
+   * is disposed as it arrives (the store is disposed by then).
+   */
+  async activate(timeoutMs = Infinity): Promise<void> {
     const definition = this.#definition
     this.store.add(() => this.#scope.dispose(), 'container scope')
     try {
@@ -93,7 +109,7 @@ export class PluginRuntime implements PluginHandle {
       for (const name of Object.keys(definition.services)) this.#scope.resolve(name)
 
       const context = this.context()
-      await definition.setup?.(context)
+      await withinTimeBox(definition.setup?.(context), timeoutMs, () => new RpcError('TIMEOUT', `Plugin "${this.id}" did not finish setup within ${timeoutMs} ms`))
       if (definition.teardown) {
         const teardown = definition.teardown
         this.store.add(() => teardown(context), 'teardown')
@@ -117,7 +133,7 @@ export class PluginRuntime implements PluginHandle {
     this.#controller.abort(new Error(`Plugin "${this.id}" is being disabled`))
     const report = await this.store.dispose(timeoutMs)
     for (const failure of report.failures) {
-      this.logger.error({ err: failure.error, disposable: failure.label }, 'Disposal failed')
+      this.logger.error({ err: describeError(failure.error), disposable: failure.label }, 'Disposal failed')
     }
     if (report.timedOut.length > 0) this.logger.warn({ pending: report.timedOut }, 'Disposal timed out')
     return report
@@ -142,6 +158,7 @@ export class PluginRuntime implements PluginHandle {
       services: this.services,
       signal: this.signal,
       hooks: pluginHooks,
+      settings: this.settings,
       emit: (event: string, payload: unknown) => this.emit(event, payload),
       call: (target: unknown, params?: unknown, options?: CallOptions) => this.call(target, params, options),
       client: (contract: ApiDescription) => contractClient(contract, (method, params, options) => this.call(method, params, options)),
@@ -183,4 +200,23 @@ function extensionPointId(target: unknown): string {
     if (typeof id === 'string' && id !== '') return id
   }
   throw new TypeError('An extension point is a contract\'s ExtensionPoint (contract.extensionPoints.name) or its "domain.name" id')
+}
+
+/** `result` awaited (a promise or any thenable), for at most `ms`. */
+async function withinTimeBox(result: unknown, ms: number, timedOut: () => Error): Promise<void> {
+  if (!Number.isFinite(ms)) {
+    await result
+    return
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      result,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(timedOut()), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -10,6 +10,7 @@
  * It counts the messages it carries, so tests can assert batching.
  */
 import type { AtomitonBridge } from '../common/bridge'
+import { errorMessage } from '../common/describe-error'
 import type { Caller } from '../host/caller'
 import type { Connectable, HostConnection } from '../host/connection'
 
@@ -60,7 +61,14 @@ export function createInMemoryBridge(host: Connectable, caller: Caller): InMemor
       if (closed) throw new Error('The bridge is closed')
       const message = clone({ method, params })
       stats.invokes++
-      const answer = await connection.invoke(message.method, message.params)
+      let answer: unknown
+      try {
+        answer = await connection.invoke(message.method, message.params)
+      } catch (error) {
+        // A host connection never rejects (failures are envelopes); if one did, the renderer would see
+        // what Electron makes of an error thrown in `ipcMain.handle`, not the error itself.
+        throw new Error(`Error invoking remote method 'rpc:invoke': Error: ${errorMessage(error)}`, { cause: error })
+      }
       try {
         return structuredClone(answer)
       } catch {

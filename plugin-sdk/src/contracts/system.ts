@@ -16,6 +16,8 @@ export const PluginSummary = z.object({
   state: PluginState,
   error: PluginError.optional(),
   required: z.boolean(),
+  /** It declares settings: `system.getPluginSettings` describes them. */
+  hasSettings: z.boolean(),
   dependencies: z.array(z.string()),
   dependents: z.array(z.string()),
 })
@@ -58,6 +60,26 @@ export const ToggleOutput = z.object({
 
 export const PluginChanged = z.object({ id: z.string(), from: PluginState, to: PluginState, error: PluginError.optional() })
 
+const SettingsValues = z.record(z.string(), z.unknown())
+
+export const PluginSettingsInput = z.object({ id: PluginId })
+
+export const PluginSettingsOutput = z.object({
+  id: z.string(),
+  /** The settings schema as JSON Schema (`io: 'input'`: fields with defaults are optional), for a form. */
+  schema: z.record(z.string(), z.unknown()),
+  values: SettingsValues,
+  defaults: SettingsValues,
+  /** Set when the saved values no longer fit the schema (after an upgrade) and the defaults are in use. */
+  notice: z.string().optional(),
+})
+
+export const SetPluginSettingsInput = z.object({ id: PluginId, values: z.unknown() })
+
+export const SetPluginSettingsOutput = z.object({ id: z.string(), values: SettingsValues })
+
+export const PluginSettingsChanged = z.object({ id: z.string() })
+
 export const systemContract = defineContract({
   id: 'system',
   procedures: {
@@ -93,11 +115,31 @@ export const systemContract = defineContract({
       permission: 'system.admin',
       expose: true,
     }),
+    getPluginSettings: procedure({
+      description: 'A plugin’s settings: their JSON Schema, current values, defaults, and a notice if saved values were dropped',
+      input: PluginSettingsInput,
+      output: PluginSettingsOutput,
+      permission: 'system.read',
+      expose: true,
+    }),
+    setPluginSettings: procedure({
+      description: 'Validates, saves and applies a plugin’s settings (the plugin hears of it at once)',
+      input: SetPluginSettingsInput,
+      output: SetPluginSettingsOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
   },
   events: {
     pluginChanged: event({
       description: 'A plugin changed state (enabled, disabled, failed, blocked)',
       payload: PluginChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+    pluginSettingsChanged: event({
+      description: 'A plugin’s settings were saved or reset; read them again with getPluginSettings',
+      payload: PluginSettingsChanged,
       permission: 'system.read',
       expose: true,
     }),

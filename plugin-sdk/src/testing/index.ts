@@ -108,3 +108,7 @@ export async function createTestHost<const P extends readonly AnyPluginDefinitio
 
 export { createStoreFolder, type StoreFolder } from './file-stores'
 export { deferred, type Deferred } from './deferred'
+export { createNodeTypeHost, type NodeTypeHost, type NodeRun, type NodeTestContext, type ContributedNodeType } from './node-types'
+export { createTempFolder, type TempFolder } from './temp-folder'
+export { startLocalServer, type LocalServer, type ReceivedRequest, type IncomingMessage, type ServerResponse } from './local-server'
+export { isProcessRunning, nodeExecutable } from './processes'

@@ -40,8 +40,12 @@ export const systemPlugin = implement(systemContract, {
       const result = await ctx.services.plugins.disable(id, { cascade })
       return { ...result, plugins: [...ctx.services.plugins.list()] }
     },
+    getPluginSettings: ({ id }, ctx) => ctx.services.pluginSettings.describe(id),
+    setPluginSettings: ({ id, values }, ctx) => ctx.services.pluginSettings.set(id, values),
   },
   setup(ctx) {
+    const settingsChanges = ctx.services.pluginSettings.onChange((id) => ctx.emit('pluginSettingsChanged', { id }))
+    ctx.onDispose(() => settingsChanges.dispose())
     ctx.hooks.pluginStateChanged.tap('announce', (change) => {
       // Its own disabling is impossible (required), so the event always exists while this tap does.
       ctx.emit('pluginChanged', change)

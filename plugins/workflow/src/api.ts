@@ -6,8 +6,8 @@
 import { z } from 'zod'
 import { WorkflowDefinition } from './engine/schema'
 
-/** Finished runs kept in memory for `getRun` / `listRuns` (running runs are always kept). */
-export const DEFAULT_HISTORY_LIMIT = 50
+/** Finished runs kept in the history (storage) for `getRun` / `listRuns`; the oldest are pruned. */
+export const DEFAULT_HISTORY_LIMIT = 100
 /** Most nodes of one run executing at once. */
 export const DEFAULT_CONCURRENCY = 4
 /** Most runs in progress at once (all workflows together). */
@@ -66,6 +66,11 @@ export const ProblemCode = z.enum([
   'missing-required-input',
   'type-mismatch',
   'duplicate-input-source',
+  'duplicate-workflow-output',
+  'unknown-workflow',
+  'subworkflow-cycle',
+  'invalid-expression',
+  'unknown-expression-node',
 ])
 export type ProblemCode = z.output<typeof ProblemCode>
 
@@ -129,18 +134,55 @@ export const RunError = z.object({
 })
 export type RunError = z.output<typeof RunError>
 
+/** One line a node logged while it ran (from its execution record), or the engine logged about it. */
+export const NodeLog = z.object({
+  /** Epoch milliseconds. */
+  at: z.number(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+})
+export type NodeLog = z.output<typeof NodeLog>
+
+/** A fraction in [0, 1] with an optional message (a loop reports the items done). */
+export const NodeProgress = z.object({ fraction: z.number().min(0).max(1), message: z.string().optional() })
+export type NodeProgress = z.output<typeof NodeProgress>
+
 export const NodeRun = z.object({
   state: NodeRunState,
-  /** For `succeeded`. */
-  outputs: z.record(z.string(), z.unknown()).optional(),
-  /** For `failed`. */
-  error: NodeError.optional(),
   /** Epoch milliseconds, once the node started. */
   startedAt: z.number().optional(),
   /** Epoch milliseconds, once a started node succeeded, failed or was cancelled. */
-  finishedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  /** `endedAt - startedAt`. */
+  durationMs: z.number().nonnegative().optional(),
+  progress: NodeProgress.optional(),
+  /** The inputs the node ran with (static inputs, overlay and upstream outputs). */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  /** For `succeeded`. */
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  logs: z.array(NodeLog),
+  /** For `failed`. */
+  error: NodeError.optional(),
+  /** True when the outputs were not computed but taken from the run re-run from (`from`). */
+  pinned: z.boolean().optional(),
 })
 export type NodeRun = z.output<typeof NodeRun>
+
+/** The per-node input overlay of a run: `{ [nodeId]: { [input]: value } }`. */
+export const RunInputs = z.record(z.string(), z.record(z.string(), z.unknown()))
+export type RunInputs = z.output<typeof RunInputs>
+
+/** Where a re-run starts: that node of that run, with the recorded outputs of the nodes upstream pinned. */
+export const RunFrom = z.object({ runId: RunIdInput, nodeId: z.string().min(1).max(64) })
+export type RunFrom = z.output<typeof RunFrom>
+
+/** What started a run. */
+export const RunTrigger = z.object({
+  type: z.enum(['manual', 'schedule', 'webhook']),
+  /** For `schedule`: the time the run was due (epoch milliseconds). */
+  scheduledFor: z.number().optional(),
+})
+export type RunTrigger = z.output<typeof RunTrigger>
 
 export const RunSummary = z.object({
   runId: z.string(),
@@ -148,25 +190,36 @@ export const RunSummary = z.object({
   /** The version of the workflow the run executes (a snapshot: later updates do not change it). */
   workflowVersion: Version,
   status: RunStatus,
+  /** Epoch milliseconds. */
   startedAt: z.number(),
-  finishedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  durationMs: z.number().nonnegative().optional(),
   /** Nodes in a final state. */
   completed: z.number().int().nonnegative(),
   total: z.number().int().positive(),
   error: RunError.optional(),
+  trigger: RunTrigger,
+  /** For a re-run: the run and node it started from. */
+  from: RunFrom.optional(),
 })
 export type RunSummary = z.output<typeof RunSummary>
 
 export const Run = RunSummary.extend({
+  /** The run's input overlay, as given (or taken from the run re-run from). */
+  inputs: RunInputs,
   /** Every node of the workflow, in document order. */
   nodes: z.record(z.string(), NodeRun),
+  /** The run was too large to keep whole: its nodes' inputs, outputs and logs were left out of the history. */
+  truncated: z.boolean().optional(),
 })
 export type Run = z.output<typeof Run>
 
 export const RunInput = z.object({
   id: WorkflowIdInput,
   /** Overlays the static inputs of nodes for this run only: `{ [nodeId]: { [input]: value } }`. */
-  inputs: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  inputs: RunInputs.optional(),
+  /** Re-runs from `nodeId` of run `runId`: that node and its downstream run, the nodes they need are pinned. */
+  from: RunFrom.optional(),
 })
 export const RunOutput = z.object({ runId: z.string() })
 export const RunIdParams = z.object({ runId: RunIdInput })
@@ -191,6 +244,8 @@ export const ProgressPayload = z.object({
   total: z.number().int().positive(),
   /** For `failed`. */
   error: NodeError.optional(),
+  /** The node's progress, when it reports one. */
+  progress: NodeProgress.optional(),
 })
 export type ProgressPayload = z.output<typeof ProgressPayload>
 
@@ -209,3 +264,23 @@ export const ChangedPayload = z.object({
   version: Version.optional(),
 })
 export type ChangedPayload = z.output<typeof ChangedPayload>
+
+// ---------------------------------------------------------------------------------------------- control types
+
+/** The engine's control node types, described like the node plugin's (`node.listTypes`) for the palette. */
+export const ControlTypesOutput = z.object({
+  types: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      description: z.string(),
+      category: z.literal('flow'),
+      inputSchema: z.record(z.string(), z.unknown()),
+      outputSchema: z.record(z.string(), z.unknown()),
+      /** Outputs it does not produce are branches not taken. */
+      branching: z.boolean(),
+      /** Runs when at least one input is live. */
+      merge: z.boolean(),
+    }),
+  ),
+})

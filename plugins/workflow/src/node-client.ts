@@ -4,7 +4,7 @@
  * again here.
  */
 import { z } from 'zod'
-import { RpcError, type CallArgs, type ProcedureRef } from '@atomiton/plugin-sdk'
+import { RpcError, type CallArgs, type CallOptions, type ProcedureRef } from '@atomiton/plugin-sdk'
 import { nodeContract } from '@atomiton/plugin-sdk/contracts/node'
 import type { NodeError } from './api'
 import type { NodeCatalog, NodeTypeSpec } from './engine/validate'
@@ -12,11 +12,26 @@ import type { NodeCatalog, NodeTypeSpec } from './engine/validate'
 /** `ctx.call` through a contract, of a plugin or of a call: typed end to end, validated by the host. */
 export type CallFn = <R extends ProcedureRef>(procedure: R, ...args: CallArgs<R['~types']['input']>) => Promise<R['~types']['output']>
 
+type UntypedCall = (procedure: ProcedureRef, input?: unknown, options?: CallOptions) => Promise<unknown>
+
+/** `call` with `signal` added to every call's options (cancelling it cancels them). */
+export function withSignal(call: CallFn, signal: AbortSignal): CallFn {
+  return ((procedure: ProcedureRef, input?: unknown, options?: CallOptions) =>
+    (call as unknown as UntypedCall)(procedure, input, { signal, ...options })) as unknown as CallFn
+}
+
 const Issue = z.object({
   path: z.array(z.union([z.string(), z.number()])),
   message: z.string(),
   code: z.string().optional(),
 })
+
+/** The log lines of an execution record, as a workflow run keeps them. */
+export interface ExecutionLogLine {
+  readonly at: number
+  readonly level: 'debug' | 'info' | 'warn' | 'error'
+  readonly message: string
+}
 
 /** An RpcError's `data` is untyped by nature: INVALID_PARAMS carries issues, other codes may not. */
 const IssuesData = z.object({ issues: z.array(Issue) })
@@ -71,6 +86,7 @@ export async function executeNode(
   type: string,
   inputs: Record<string, unknown>,
   signal: AbortSignal,
+  onLogs?: (logs: ExecutionLogLine[]) => void,
 ): Promise<Record<string, unknown>> {
   let result: Awaited<ReturnType<typeof call<typeof nodeContract.procedures.execute>>>
   try {
@@ -78,6 +94,8 @@ export async function executeNode(
   } catch (error) {
     throw new NodeFailure(nodeErrorOf(error))
   }
+  const logs = result.logs.map(({ at, level, message }) => ({ at, level, message }))
+  if (logs.length > 0) onLogs?.(logs)
   if (result.state === 'succeeded') {
     if (result.outputs === undefined) return {}
     if (!isPlainObject(result.outputs)) {

@@ -5,6 +5,7 @@
 import { definePlugin, event, RpcError, type CallContext, type Clock, type Logger } from '@atomiton/plugin-sdk'
 import {
   CancelOutput,
+  ControlTypesOutput,
   ChangedPayload,
   CreateInput,
   DEFAULT_CONCURRENCY,
@@ -30,13 +31,15 @@ import {
   ValidateOutput,
   WRITE_PERMISSION,
 } from './api'
+import { describeControlTypes } from './engine/control'
+import { planRerun } from './rerun'
 import { RunManager } from './runs'
 import { WorkflowService, type CallIo } from './workflows'
 
 export interface WorkflowPluginOptions {
   /** Most nodes of one run executing at once. Default 4. */
   readonly concurrency?: number
-  /** Finished runs kept for `getRun` / `listRuns`. Default 50. */
+  /** Finished runs kept in the history (storage) for `getRun` / `listRuns`; the oldest are pruned. Default 100. */
   readonly historyLimit?: number
   /** Most runs in progress at once; `run` answers UNAVAILABLE beyond it. Default 16. */
   readonly maxActiveRuns?: number
@@ -111,6 +114,7 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
           maxActiveRuns,
           now: () => clock.now(),
           onEmitError: (error) => logger.warn({ err: error }, 'Could not emit a run event'),
+          onStoreError: (error) => logger.warn({ err: error }, 'Could not write the run history'),
         }),
     },
     events,
@@ -163,16 +167,28 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         handler: async ({ workflow }, ctx) => ({ problems: await ctx.services.workflows.problems(workflow, io(ctx)) }),
       }),
       run: p.procedure({
-        description: 'Starts a run of a saved workflow and answers its id at once; `inputs` overlays static node inputs',
+        description:
+          'Starts a run of a saved workflow and answers its id at once; `inputs` overlays static node inputs; `from` re-runs from a node of a recorded run',
         input: RunInput,
         output: RunOutput,
         permission: RUN_PERMISSION,
         expose: true,
-        handler: async ({ id, inputs }, ctx) => {
-          const { workflow, def } = await ctx.services.workflows.prepareRun(id, inputs, io(ctx))
+        handler: async ({ id, inputs, from }, ctx) => {
+          const recorded = from === undefined ? undefined : await ctx.services.runs.get(from.runId)
+          const runInputs = inputs ?? recorded?.inputs ?? {}
+          const { workflow, def } = await ctx.services.workflows.prepareRun(id, runInputs, io(ctx))
+          const plan = from === undefined || recorded === undefined ? undefined : planRerun(id, def, from, recorded)
           // The caller may have gone away (or the call timed out) meanwhile: start nothing it cannot know of.
           if (ctx.signal.aborted) throw ctx.signal.reason instanceof RpcError ? ctx.signal.reason : new RpcError('CANCELLED')
-          return { runId: ctx.services.runs.start(workflow.id, workflow.version, def) }
+          const runId = ctx.services.runs.start({
+            workflowId: workflow.id,
+            workflowVersion: workflow.version,
+            def,
+            inputs: runInputs,
+            trigger: { type: 'manual' },
+            ...(plan === undefined ? {} : { from, pinned: plan.pinned, leftOut: plan.leftOut }),
+          })
+          return { runId }
         },
       }),
       cancel: p.procedure({
@@ -181,7 +197,14 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         output: CancelOutput,
         permission: RUN_PERMISSION,
         expose: true,
-        handler: ({ runId }, ctx) => ({ cancelled: ctx.services.runs.cancel(runId) }),
+        handler: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
+      }),
+      controlTypes: p.procedure({
+        description: "The engine's control-flow node types (if, switch, merge, input, output, sub-workflow, loop) with their port schemas",
+        output: ControlTypesOutput,
+        permission: READ_PERMISSION,
+        expose: true,
+        handler: () => ({ types: describeControlTypes() }),
       }),
       getRun: p.procedure({
         description: 'A run: its status, and each node with its state, outputs or error',
@@ -197,7 +220,7 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
         output: ListRunsOutput,
         permission: READ_PERMISSION,
         expose: true,
-        handler: (input, ctx) => ({ runs: ctx.services.runs.list(input ?? {}) }),
+        handler: async (input, ctx) => ({ runs: await ctx.services.runs.list(input ?? {}) }),
       }),
     }),
     setup(ctx) {

@@ -1,17 +1,38 @@
 /**
  * Runs: each one executes a snapshot of a workflow with the engine's `runGraph`, every node through
- * `node.execute`, and keeps a live record (per-node state, outputs, errors) that `getRun` reads and the
- * `progress` / `runFinished` events report. The failure and cancellation policy is the engine's; see
- * README.md ("Runs") for what callers see.
+ * `node.execute`, and keeps a live record (per node: state, times, inputs, outputs, logs, error) that
+ * `getRun` reads and the `progress` / `runFinished` events report. The failure and cancellation policy is
+ * the engine's; see README.md ("Runs") for what callers see.
+ *
+ * The history is the `RunStore` (storage): a run is written when it starts and when it ends, and read
+ * back from there once it is no longer in progress, so it survives restarts and the plugin being toggled.
  *
  * The manager lives in the plugin's container scope: one per activation. `shutdown()` (the plugin is
- * being disabled) cancels every running run, so every running node's signal aborts, and refuses new ones.
+ * being disabled) cancels every running run, so every running node's signal aborts, and refuses new ones;
+ * `dispose()` then waits for the history writes.
  */
 import { RpcError } from '@atomiton/plugin-sdk'
-import type { NodeError, NodeRun, NodeRunState, ProgressPayload, Run, RunError, RunFinishedPayload, RunStatus, RunSummary } from './api'
-import { runGraph, type ProgressEvent, type RunResult } from './engine/run'
+import type {
+  NodeError,
+  NodeLog,
+  NodeProgress,
+  NodeRun,
+  NodeRunState,
+  ProgressPayload,
+  Run,
+  RunError,
+  RunFinishedPayload,
+  RunFrom,
+  RunInputs,
+  RunStatus,
+  RunSummary,
+  RunTrigger,
+} from './api'
+import { runGraph, type NodeOutputs, type ProgressEvent, type RunResult } from './engine/run'
 import type { WorkflowDefinition } from './engine/schema'
-import { executeNode, NodeFailure, type CallFn } from './node-client'
+import { NodeFailure, type CallFn } from './node-client'
+import { NodeRunner } from './node-runner'
+import { RunStore, summaryOfRun } from './run-store'
 
 /** What the manager needs from the plugin: its own in-process calls (not a call's) and its events. */
 export interface RunHost {
@@ -28,27 +49,50 @@ export interface RunManagerOptions {
   readonly createId?: () => string
   /** Told when emitting an event fails (the run goes on regardless). */
   readonly onEmitError?: (error: unknown) => void
+  /** Told when writing the history fails (the run goes on regardless). */
+  readonly onStoreError?: (error: unknown) => void
+}
+
+/** A run to start: the workflow (with the run's overlay applied, already validated) and how it was asked for. */
+export interface RunRequest {
+  readonly workflowId: string
+  readonly workflowVersion: number
+  readonly def: WorkflowDefinition
+  readonly inputs: RunInputs
+  readonly trigger: RunTrigger
+  /** A re-run: where from, the outputs pinned, and the nodes left out (reported `skipped`). */
+  readonly from?: RunFrom
+  readonly pinned?: ReadonlyMap<string, NodeOutputs>
+  readonly leftOut?: ReadonlySet<string>
 }
 
 interface NodeRecord {
   state: NodeRunState
-  outputs?: Record<string, unknown>
-  error?: NodeError
   startedAt?: number
-  finishedAt?: number
+  endedAt?: number
+  progress?: NodeProgress
+  inputs?: Record<string, unknown>
+  outputs?: Record<string, unknown>
+  logs: NodeLog[]
+  error?: NodeError
+  pinned?: boolean
 }
 
-interface RunRecord {
+interface ActiveRun {
   readonly runId: string
   readonly workflowId: string
   readonly workflowVersion: number
   readonly startedAt: number
+  readonly inputs: RunInputs
+  readonly trigger: RunTrigger
+  readonly from: RunFrom | undefined
+  readonly pinned: ReadonlyMap<string, NodeOutputs> | undefined
   readonly total: number
   readonly nodes: Map<string, NodeRecord>
   readonly controller: AbortController
   status: RunStatus
   completed: number
-  finishedAt?: number
+  endedAt?: number
   error?: RunError
   /** Outputs of nodes whose `node.execute` resolved, until their `succeeded` event files them. */
   readonly outputs: Map<string, Record<string, unknown>>
@@ -60,11 +104,21 @@ export function runNotFound(runId: string): RpcError {
   return new RpcError('NOT_FOUND', `No run "${runId}" (unknown, or no longer in the history)`, { runId })
 }
 
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+function isFinal(state: NodeRunState): boolean {
+  return state !== 'pending' && state !== 'running'
+}
+
 export class RunManager {
   readonly #options: RunManagerOptions
-  /** Start order: the oldest first. */
-  readonly #runs = new Map<string, RunRecord>()
+  /** Runs in progress (and finished ones until their last history write is done), in start order. */
+  readonly #active = new Map<string, ActiveRun>()
   #host: RunHost | undefined
+  #store: RunStore | undefined
+  #runner: NodeRunner | undefined
   #closed = false
 
   constructor(options: RunManagerOptions) {
@@ -74,50 +128,81 @@ export class RunManager {
   /** Called by `setup`: the plugin's own context, whose calls outlive the `run` call that starts a run. */
   attach(host: RunHost): void {
     this.#host = host
+    this.#runner = new NodeRunner({ call: host.call, concurrency: this.#options.concurrency, now: this.#options.now })
+    this.#store = new RunStore(host.call, this.#options.historyLimit, (error) => this.#options.onStoreError?.(error))
   }
 
   get activeCount(): number {
     let count = 0
-    for (const run of this.#runs.values()) if (run.status === 'running') count++
+    for (const run of this.#active.values()) if (run.status === 'running') count++
     return count
   }
 
   /**
-   * Starts a run of `def` (the workflow with the run's input overlay, already validated) and returns its
-   * id at once. Progress events for the first nodes may be emitted before the caller has the id.
+   * Starts a run and returns its id at once. Progress events for the first nodes may be emitted before
+   * the caller has the id.
    */
-  start(workflowId: string, workflowVersion: number, def: WorkflowDefinition): string {
-    const host = this.#host
-    if (this.#closed || host === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
+  start(request: RunRequest): string {
+    const runner = this.#runner
+    if (this.#closed || runner === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
     if (this.activeCount >= this.#options.maxActiveRuns) {
       throw new RpcError('UNAVAILABLE', `Too many workflow runs in progress (at most ${this.#options.maxActiveRuns}); try again later`, {
         limit: this.#options.maxActiveRuns,
       })
     }
-    const run: RunRecord = {
+    const { def, leftOut } = request
+    const run: ActiveRun = {
       runId: this.#options.createId?.() ?? crypto.randomUUID(),
-      workflowId,
-      workflowVersion,
+      workflowId: request.workflowId,
+      workflowVersion: request.workflowVersion,
       startedAt: this.#options.now(),
+      inputs: request.inputs,
+      trigger: request.trigger,
+      from: request.from,
+      pinned: request.pinned,
       total: def.nodes.length,
-      nodes: new Map(def.nodes.map((node) => [node.id, { state: 'pending' }])),
+      nodes: new Map(def.nodes.map((node) => [node.id, { state: 'pending', logs: [] }])),
       controller: new AbortController(),
       status: 'running',
       completed: 0,
       outputs: new Map(),
       failures: new Map(),
     }
-    this.#runs.set(run.runId, run)
+    this.#active.set(run.runId, run)
+    void this.#store?.save(this.#snapshot(run))
+
+    // A re-run leaves out the nodes it neither re-runs nor needs: skipped from the start.
+    for (const nodeId of leftOut ?? []) this.#setState(run, nodeId, 'skipped')
+    const graph: WorkflowDefinition =
+      leftOut === undefined || leftOut.size === 0
+        ? def
+        : { ...def, nodes: def.nodes.filter((node) => !leftOut.has(node.id)), edges: def.edges.filter((e) => !leftOut.has(e.to.node)) }
 
     runGraph({
-      def,
+      def: graph,
       concurrency: this.#options.concurrency,
       signal: run.controller.signal,
       now: this.#options.now,
+      ...(request.pinned === undefined ? {} : { pinned: request.pinned }),
       onProgress: (event) => this.#onProgress(run, event),
+      onLog: (nodeId, level, message) => {
+        if (run.status === 'running') run.nodes.get(nodeId)?.logs.push({ at: this.#options.now(), level, message })
+      },
       executeNode: async (node, inputs, signal) => {
+        const record = run.nodes.get(node.id)
+        if (record !== undefined && run.status === 'running') record.inputs = inputs
         try {
-          const outputs = await executeNode(host.call, node.type, inputs, signal)
+          const outputs = await runner.execute(node, inputs, signal, {
+            stack: [run.workflowId],
+            log: (logs) => {
+              if (record !== undefined && run.status === 'running') record.logs.push(...logs)
+            },
+            progress: (fraction, message) => {
+              if (record === undefined || run.status !== 'running' || record.state !== 'running') return
+              record.progress = { fraction: Math.min(1, Math.max(0, fraction)), message }
+              this.#setState(run, node.id, 'running')
+            },
+          })
           if (run.status === 'running') run.outputs.set(node.id, outputs)
           return outputs
         } catch (error) {
@@ -136,44 +221,53 @@ export class RunManager {
 
   /**
    * Cancels a running run: every running node's signal aborts (they end `cancelled`), the nodes not
-   * started end `skipped`, and the run is `cancelled` before this returns. False when it already ended.
+   * started end `skipped`, and the run is `cancelled` before this resolves. False when it already ended.
    */
-  cancel(runId: string, message = 'The run was cancelled'): boolean {
-    const run = this.#runs.get(runId)
-    if (run === undefined) throw runNotFound(runId)
-    return this.#cancel(run, message)
+  async cancel(runId: string, message = 'The run was cancelled'): Promise<boolean> {
+    const run = this.#active.get(runId)
+    if (run !== undefined) return this.#cancel(run, message)
+    if ((await this.#history().get(runId)) === undefined) throw runNotFound(runId)
+    return false
   }
 
-  get(runId: string): Run {
-    const run = this.#runs.get(runId)
-    if (run === undefined) throw runNotFound(runId)
-    const nodes: Record<string, NodeRun> = {}
-    for (const [nodeId, node] of run.nodes) {
-      Object.defineProperty(nodes, nodeId, { value: nodeSnapshot(node), enumerable: true, writable: true, configurable: true })
-    }
-    return { ...summaryOf(run), nodes }
+  /** A run in progress or in the history. */
+  async get(runId: string): Promise<Run> {
+    const run = this.#active.get(runId)
+    if (run !== undefined) return this.#snapshot(run)
+    const stored = await this.#history().get(runId)
+    if (stored === undefined) throw runNotFound(runId)
+    return stored
   }
 
   /** The newest first. */
-  list(filter: { workflowId?: string | undefined; limit?: number | undefined } = {}): RunSummary[] {
-    const runs = [...this.#runs.values()].reverse()
-    const matching = filter.workflowId === undefined ? runs : runs.filter((run) => run.workflowId === filter.workflowId)
-    return matching.slice(0, filter.limit ?? this.#options.historyLimit).map(summaryOf)
+  async list(filter: { workflowId?: string | undefined; limit?: number | undefined } = {}): Promise<RunSummary[]> {
+    const live = new Map([...this.#active].map(([runId, run]) => [runId, summaryOfRun(this.#snapshot(run))]))
+    const stored = await this.#history().summaries()
+    const known = new Set(stored.map((summary) => summary.runId))
+    const newest = [...[...live.values()].filter((summary) => !known.has(summary.runId)).reverse(), ...stored.map((s) => live.get(s.runId) ?? s)]
+    const matching = filter.workflowId === undefined ? newest : newest.filter((run) => run.workflowId === filter.workflowId)
+    return matching.slice(0, filter.limit ?? this.#options.historyLimit)
   }
 
   /** The plugin is being disabled: cancels every running run and refuses new ones. */
   shutdown(message = 'The workflow plugin was disabled'): void {
     if (this.#closed) return
     this.#closed = true
-    for (const run of [...this.#runs.values()]) this.#cancel(run, message)
+    for (const run of [...this.#active.values()]) this.#cancel(run, message)
   }
 
-  /** Disposer of the container scope. */
-  dispose(): void {
+  /** Disposer of the container scope: cancels what runs, then waits for the history to be written. */
+  async dispose(): Promise<void> {
     this.shutdown()
+    await this.#store?.flush()
   }
 
-  #cancel(run: RunRecord, message: string): boolean {
+  #history(): RunStore {
+    if (this.#store === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is starting')
+    return this.#store
+  }
+
+  #cancel(run: ActiveRun, message: string): boolean {
     // `completed === total`: the engine already settled (its result is on the way); nothing to cancel.
     if (run.status !== 'running' || run.completed === run.total) return false
     run.controller.abort(new RpcError('CANCELLED', message))
@@ -182,46 +276,61 @@ export class RunManager {
     return true
   }
 
-  #onProgress(run: RunRecord, event: ProgressEvent): void {
+  /** Records a node's new state and reports it. */
+  #setState(run: ActiveRun, nodeId: string, state: Exclude<NodeRunState, 'pending'>, error?: NodeError): void {
+    const node = run.nodes.get(nodeId)
+    if (node === undefined) return
+    if (!isFinal(node.state) && isFinal(state)) run.completed++
+    node.state = state
+    this.#emit('progress', {
+      runId: run.runId,
+      workflowId: run.workflowId,
+      nodeId,
+      state,
+      completed: run.completed,
+      total: run.total,
+      ...(error === undefined ? {} : { error }),
+      ...(node.progress === undefined ? {} : { progress: node.progress }),
+    })
+  }
+
+  #onProgress(run: ActiveRun, event: ProgressEvent): void {
     if (run.status !== 'running') return
     const node = run.nodes.get(event.nodeId)
     if (node === undefined) return
     const at = this.#options.now()
-    node.state = event.state
-    run.completed = event.completed
     let error: NodeError | undefined
     switch (event.state) {
       case 'running':
         node.startedAt = at
         break
-      case 'succeeded':
-        node.finishedAt = at
-        node.outputs = run.outputs.get(event.nodeId) ?? {}
-        run.outputs.delete(event.nodeId)
+      case 'succeeded': {
+        const pinned = run.pinned?.get(event.nodeId)
+        if (pinned === undefined) {
+          node.endedAt = at
+          node.outputs = run.outputs.get(event.nodeId) ?? {}
+          run.outputs.delete(event.nodeId)
+        } else {
+          node.pinned = true
+          node.outputs = pinned
+        }
         break
+      }
       case 'failed':
-        node.finishedAt = at
+        node.endedAt = at
         error = run.failures.get(event.nodeId) ?? { code: event.error?.code ?? 'NODE_FAILED', message: event.error?.message ?? 'The node failed' }
         node.error = error
         break
       case 'cancelled':
-        node.finishedAt = at
+        node.endedAt = at
         break
       case 'skipped':
         break
     }
-    this.#emit('progress', {
-      runId: run.runId,
-      workflowId: run.workflowId,
-      nodeId: event.nodeId,
-      state: event.state,
-      completed: event.completed,
-      total: event.total,
-      ...(error === undefined ? {} : { error }),
-    })
+    this.#setState(run, event.nodeId, event.state, error)
   }
 
-  #finishFromResult(run: RunRecord, result: RunResult): void {
+  #finishFromResult(run: ActiveRun, result: RunResult): void {
     if (result.status !== 'failed' || result.error === undefined) {
       this.#finish(run, result.status, result.status === 'cancelled' ? { code: 'CANCELLED', message: 'The run was cancelled' } : undefined)
       return
@@ -231,10 +340,10 @@ export class RunManager {
     this.#finish(run, 'failed', { ...nodeError, nodeId })
   }
 
-  #finish(run: RunRecord, status: Exclude<RunStatus, 'running'>, error: RunError | undefined): void {
+  #finish(run: ActiveRun, status: Exclude<RunStatus, 'running'>, error: RunError | undefined): void {
     if (run.status !== 'running') return
     run.status = status
-    run.finishedAt = this.#options.now()
+    run.endedAt = this.#options.now()
     if (error !== undefined) run.error = error
     run.outputs.clear()
     run.failures.clear()
@@ -244,18 +353,28 @@ export class RunManager {
       status,
       ...(error === undefined ? {} : { error }),
     })
-    this.#evict()
+    const saved = this.#store?.save(this.#snapshot(run)) ?? Promise.resolve()
+    // Read from memory until the history has it.
+    void saved.then(() => this.#active.delete(run.runId))
   }
 
-  /** Forgets the oldest finished runs beyond the history limit. */
-  #evict(): void {
-    let finished = 0
-    for (const run of this.#runs.values()) if (run.status !== 'running') finished++
-    for (const run of this.#runs.values()) {
-      if (finished <= this.#options.historyLimit) break
-      if (run.status === 'running') continue
-      this.#runs.delete(run.runId)
-      finished--
+  #snapshot(run: ActiveRun): Run {
+    const nodes: Record<string, NodeRun> = {}
+    for (const [nodeId, node] of run.nodes) setOwn(nodes, nodeId, nodeSnapshot(node))
+    return {
+      runId: run.runId,
+      workflowId: run.workflowId,
+      workflowVersion: run.workflowVersion,
+      status: run.status,
+      startedAt: run.startedAt,
+      ...(run.endedAt === undefined ? {} : { endedAt: run.endedAt, durationMs: Math.max(0, run.endedAt - run.startedAt) }),
+      completed: run.completed,
+      total: run.total,
+      ...(run.error === undefined ? {} : { error: run.error }),
+      trigger: run.trigger,
+      ...(run.from === undefined ? {} : { from: run.from }),
+      inputs: run.inputs,
+      nodes,
     }
   }
 
@@ -274,23 +393,14 @@ export class RunManager {
 function nodeSnapshot(node: NodeRecord): NodeRun {
   return {
     state: node.state,
-    ...(node.outputs === undefined ? {} : { outputs: node.outputs }),
-    ...(node.error === undefined ? {} : { error: node.error }),
     ...(node.startedAt === undefined ? {} : { startedAt: node.startedAt }),
-    ...(node.finishedAt === undefined ? {} : { finishedAt: node.finishedAt }),
-  }
-}
-
-function summaryOf(run: RunRecord): RunSummary {
-  return {
-    runId: run.runId,
-    workflowId: run.workflowId,
-    workflowVersion: run.workflowVersion,
-    status: run.status,
-    startedAt: run.startedAt,
-    ...(run.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
-    completed: run.completed,
-    total: run.total,
-    ...(run.error === undefined ? {} : { error: run.error }),
+    ...(node.endedAt === undefined ? {} : { endedAt: node.endedAt }),
+    ...(node.startedAt !== undefined && node.endedAt !== undefined ? { durationMs: Math.max(0, node.endedAt - node.startedAt) } : {}),
+    ...(node.progress === undefined ? {} : { progress: node.progress }),
+    ...(node.inputs === undefined ? {} : { inputs: node.inputs }),
+    ...(node.outputs === undefined ? {} : { outputs: node.outputs }),
+    logs: [...node.logs],
+    ...(node.error === undefined ? {} : { error: node.error }),
+    ...(node.pinned === true ? { pinned: true } : {}),
   }
 }

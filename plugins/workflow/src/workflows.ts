@@ -11,6 +11,7 @@ import type { ChangedPayload, StoredWorkflow, WorkflowDocument, WorkflowSummary 
 import type { WorkflowDefinition } from './engine/schema'
 import { validateWorkflow, type Problem } from './engine/validate'
 import { fetchCatalog, type CallFn } from './node-client'
+import { referenceProblems } from './references'
 import { WorkflowRepository } from './storage'
 
 /** What a handler gives the service: its calls (cancelled with it), its signal, and the `changed` event. */
@@ -89,9 +90,14 @@ export class WorkflowService {
     this.#createId = createId
   }
 
-  /** The graph problems of a document against the current node catalog (paths relative to it). */
-  async problems(document: WorkflowDocument, io: CallIo): Promise<Problem[]> {
-    return validateWorkflow(document, await fetchCatalog(io.call))
+  /**
+   * The graph problems of a document against the current node catalog, then its sub-workflow references
+   * (references.ts) when the graph is sound, saved as `selfId` (paths relative to the document).
+   */
+  async problems(document: WorkflowDocument, io: CallIo, selfId: string | undefined = document.id): Promise<Problem[]> {
+    const problems = validateWorkflow(document, await fetchCatalog(io.call))
+    const repository = new WorkflowRepository(io.call)
+    return [...problems, ...(await referenceProblems(document, selfId, (id) => repository.get(id).catch(() => undefined)))]
   }
 
   async create(document: WorkflowDocument, io: CallIo): Promise<StoredWorkflow> {
@@ -135,7 +141,7 @@ export class WorkflowService {
     return this.#locks.run(id, async () => {
       const repository = new WorkflowRepository(io.call)
       const current = await currentVersion(repository, id, expectedVersion)
-      const problems = await this.problems(document, io)
+      const problems = await this.problems(document, io, id)
       if (problems.length > 0) throw invalidWorkflow(problems, 'workflow')
       const workflow = stored(document, {
         id,
@@ -186,7 +192,7 @@ export class WorkflowService {
     }
     const fromOverlay: ValidationIssue[] = []
     const saved: Problem[] = []
-    for (const problem of await this.problems(def, io)) {
+    for (const problem of await this.problems(def, io, workflow.id)) {
       const [where, index, field, input] = problem.path
       const node = where === 'nodes' && typeof index === 'number' && field === 'inputs' ? def.nodes[index] : undefined
       const extra = node === undefined ? undefined : overridesOf(node.id)

@@ -9,8 +9,8 @@
  *   (paths under `inputs`) for bad inputs. Permissions `node.read` / `node.execute`, as the real one.
  *   Types: `test.constant`, `math.add`, `math.double`, `text.upper`, `test.fail`, and `test.gate`, a
  *   controllable node that waits until the test releases (or fails) it and records its signal.
- * - storage: `get` -> the value (undefined when absent), `set` -> nothing, `delete` -> boolean,
- *   `keys` -> sorted keys; a plugin caller may use only its own namespace (FORBIDDEN otherwise).
+ * - storage: `get` -> the value (undefined when absent), `set` / `setMany` -> nothing, `delete` ->
+ *   boolean, `deleteMany` -> the count, `keys` -> sorted keys; a plugin caller may use only its own namespace (FORBIDDEN otherwise).
  */
 import { z } from 'zod'
 import { definePlugin, RpcError, type ValidationIssue } from '@atomiton/plugin-sdk'
@@ -252,6 +252,33 @@ function createStoragePlugin(data: StorageFixture['data'], writes: string[]) {
         handler: ({ namespace, key, value }, ctx): void => {
           access(ctx.caller, namespace).set(key, structuredClone(value))
           writes.push(`set:${namespace}/${key}`)
+        },
+      }),
+      setMany: p.procedure({
+        permission: 'storage.write',
+        input: z.strictObject({ namespace: Namespace, entries: z.array(z.strictObject({ key: Key, value: z.unknown() })).min(1).max(1000) }),
+        handler: ({ namespace, entries }, ctx): void => {
+          const store = access(ctx.caller, namespace)
+          const copies = entries.map(({ key, value }) => [key, structuredClone(value)] as const)
+          for (const [key, value] of copies) {
+            store.set(key, value)
+            writes.push(`set:${namespace}/${key}`)
+          }
+        },
+      }),
+      deleteMany: p.procedure({
+        permission: 'storage.write',
+        input: z.strictObject({ namespace: Namespace, keys: z.array(Key).min(1).max(1000) }),
+        output: z.number(),
+        handler: ({ namespace, keys }, ctx) => {
+          const store = access(ctx.caller, namespace)
+          let count = 0
+          for (const key of keys) {
+            if (!store.delete(key)) continue
+            count++
+            writes.push(`delete:${namespace}/${key}`)
+          }
+          return count
         },
       }),
       delete: p.procedure({

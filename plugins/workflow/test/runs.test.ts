@@ -76,7 +76,7 @@ describe('running a workflow', () => {
     expect(events.progress.every((e) => e.workflowId === id && e.error === undefined)).toBe(true)
 
     const run = await client.workflow.getRun({ runId })
-    expect(run).toMatchObject({ status: 'succeeded', completed: 6, total: 6, finishedAt: expect.any(Number) })
+    expect(run).toMatchObject({ status: 'succeeded', completed: 6, total: 6, endedAt: expect.any(Number) })
     expect(run.error).toBeUndefined()
     expect(Object.keys(run.nodes)).toEqual(['src', 'left', 'right', 'double', 'sum', 'out'])
     expect(Object.fromEntries(Object.entries(run.nodes).map(([nodeId, n]) => [nodeId, n.outputs]))).toEqual({
@@ -88,12 +88,25 @@ describe('running a workflow', () => {
       out: { sum: 110 },
     })
     for (const record of Object.values(run.nodes)) {
-      expect(record).toMatchObject({ state: 'succeeded', startedAt: expect.any(Number), finishedAt: expect.any(Number) })
+      expect(record).toMatchObject({ state: 'succeeded', startedAt: expect.any(Number), endedAt: expect.any(Number) })
     }
     expect(node.executions.find((e) => e.type === 'math.add')?.inputs).toEqual({ a: 6, b: 4 })
 
     await expect(client.workflow.listRuns()).resolves.toEqual({
-      runs: [{ runId, workflowId: id, workflowVersion: 1, status: 'succeeded', startedAt: run.startedAt, finishedAt: run.finishedAt, completed: 6, total: 6 }],
+      runs: [
+        {
+          runId,
+          workflowId: id,
+          workflowVersion: 1,
+          status: 'succeeded',
+          startedAt: run.startedAt,
+          endedAt: run.endedAt,
+          durationMs: run.endedAt! - run.startedAt,
+          completed: 6,
+          total: 6,
+          trigger: { type: 'manual' },
+        },
+      ],
     })
   })
 
@@ -281,9 +294,9 @@ describe('cancelling and failing runs', () => {
     expect(run.status).toBe('failed')
     expect(run.error).toEqual({ nodeId: 'right', code: 'BOOM', message: 'right branch exploded' })
     expect(run.nodes['right']).toMatchObject({ state: 'failed', error: { code: 'BOOM', message: 'right branch exploded' } })
-    expect(run.nodes['left']).toMatchObject({ state: 'cancelled', finishedAt: expect.any(Number) })
+    expect(run.nodes['left']).toMatchObject({ state: 'cancelled', endedAt: expect.any(Number) })
     expect(run.nodes['left']?.error).toBeUndefined()
-    expect(run.nodes['out']).toEqual({ state: 'skipped' })
+    expect(run.nodes['out']).toEqual({ state: 'skipped', logs: [] })
   })
 
   it('reports a node failure from the executor (failed record) on the progress event and the run', async () => {
@@ -333,9 +346,12 @@ describe('cancelling and failing runs', () => {
     expect(trace(runId).slice(4)).toEqual(['left:cancelled@2/6', 'right:cancelled@3/6', 'double:skipped@4/6', 'sum:skipped@5/6', 'out:skipped@6/6'])
     expect(await failure(client.workflow.getRun({ runId }))).toMatchObject({ code: 'PLUGIN_DISABLED' })
 
-    // Back on: saved workflows are still there (storage); the in-memory run history is not.
+    // Back on: saved workflows are still there, and so is the run history (both in storage).
     await t.host.plugins.enable('workflow', { cascade: true })
     await expect(client.workflow.get({ id })).resolves.toMatchObject({ id, version: 1 })
-    await expect(client.workflow.listRuns()).resolves.toEqual({ runs: [] })
+    await expect(client.workflow.listRuns()).resolves.toMatchObject({ runs: [{ runId, status: 'cancelled' }] })
+    const kept = await client.workflow.getRun({ runId })
+    expect(kept.nodes['left']).toMatchObject({ state: 'cancelled', inputs: { key: 'left', value: 3 } })
+    expect(kept.nodes['src']).toMatchObject({ state: 'succeeded', outputs: { value: 3 } })
   })
 })

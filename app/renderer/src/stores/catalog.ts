@@ -71,13 +71,17 @@ export const useCatalogStore = defineStore('catalog', () => {
       return inFlight
     }
     inFlight = (async () => {
-      do {
-        again = false
-        await load()
-      } while (again)
-    })().finally(() => {
-      inFlight = undefined
-    })
+      try {
+        do {
+          again = false
+          await load()
+        } while (again)
+      } finally {
+        // Cleared in the same microtask as the last `again` check: a change announced after it starts a
+        // new refresh instead of joining one that is already over (a `.finally()` would leave that gap).
+        inFlight = undefined
+      }
+    })()
     return inFlight
   }
 

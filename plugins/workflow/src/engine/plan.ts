@@ -22,10 +22,11 @@ export class WorkflowPlanError extends Error {
 }
 
 /**
- * Each node's upstream nodes (the nodes that feed at least one of its inputs), without duplicates,
- * in document order. Every node has an entry, in document order.
+ * Each node's upstream nodes (the nodes that feed at least one of its inputs, and the `extra` ones it
+ * depends on without an edge: those its expressions read), without duplicates, in document order.
+ * Every node has an entry, in document order.
  */
-export function nodeDependencies(def: WorkflowDefinition): Map<string, string[]> {
+export function nodeDependencies(def: WorkflowDefinition, extra?: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
   const index = new Map<string, number>()
   def.nodes.forEach((node, i) => {
     if (index.has(node.id)) {
@@ -42,6 +43,12 @@ export function nodeDependencies(def: WorkflowDefinition): Map<string, string[]>
     }
     upstream.get(edge.to.node)!.add(edge.from.node)
   })
+  for (const [nodeId, froms] of extra ?? []) {
+    for (const from of froms) {
+      if (!index.has(from) || !index.has(nodeId)) throw new WorkflowPlanError('dangling-edge', `Node "${nodeId}" refers to a node "${from}" that does not exist`, [from])
+      upstream.get(nodeId)!.add(from)
+    }
+  }
   const byIndex = (a: string, b: string): number => index.get(a)! - index.get(b)!
   return new Map([...upstream].map(([id, deps]) => [id, [...deps].sort(byIndex)]))
 }
@@ -60,8 +67,8 @@ export function nodeDependents(dependencies: ReadonlyMap<string, readonly string
  * Stable: among the nodes ready at any point, the one first in the document goes first, so a graph
  * without edges keeps document order.
  */
-export function topologicalOrder(def: WorkflowDefinition): string[] {
-  const dependencies = nodeDependencies(def)
+export function topologicalOrder(def: WorkflowDefinition, extra?: ReadonlyMap<string, readonly string[]>): string[] {
+  const dependencies = nodeDependencies(def, extra)
   const dependents = nodeDependents(dependencies)
   const position = new Map(def.nodes.map((node, i) => [node.id, i]))
   const remaining = new Map([...dependencies].map(([id, deps]) => [id, deps.length]))

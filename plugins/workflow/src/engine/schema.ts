@@ -24,6 +24,16 @@ export const WorkflowNode = z.object({
   /** Static inputs, by input name. An edge into the same input overrides the static value at run time. */
   inputs: z.record(z.string(), z.unknown()).optional(),
   label: z.string().optional(),
+  /** Tries again after a failure: up to `attempts` more times, waiting `delayMs`, then `delayMs * factor`... */
+  retry: z
+    .object({
+      attempts: z.number().int().min(1).max(10),
+      delayMs: z.number().int().min(0).max(60_000).default(1000),
+      factor: z.number().min(1).max(10).default(2),
+    })
+    .optional(),
+  /** Each attempt fails with TIMEOUT after this long (its signal aborts). */
+  timeoutMs: z.number().int().min(1).max(24 * 3_600_000).optional(),
 })
 
 /**

@@ -24,7 +24,8 @@
  * inputs, missing required inputs), then per edge in document order (dangling ends, undeclared
  * output, undeclared input, duplicate source, type mismatch), then cycles by their edge's index.
  */
-import type { WorkflowDefinition, WorkflowEdge } from './schema'
+import { controlSpecs, ERROR_OUTPUT } from './control'
+import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from './schema'
 
 /** A JSON schema as produced by `z.toJSONSchema`: an object with arbitrary keywords. */
 export type JsonSchemaObject = { readonly [keyword: string]: unknown }
@@ -48,6 +49,11 @@ export type ProblemCode =
   | 'missing-required-input'
   | 'type-mismatch'
   | 'duplicate-input-source'
+  | 'duplicate-workflow-output'
+  | 'unknown-workflow'
+  | 'subworkflow-cycle'
+  | 'invalid-expression'
+  | 'unknown-expression-node'
 
 export interface Problem {
   /** Where in the document, e.g. `['nodes', 2, 'type']` or `['edges', 0, 'to', 'node']`. */
@@ -117,6 +123,24 @@ function edgeLabel(edge: WorkflowEdge): string {
   return `${edge.from.node}.${edge.from.output} -> ${edge.to.node}.${edge.to.input}`
 }
 
+let controls: ReadonlyMap<string, NodeTypeSpec> | undefined
+
+/** A node type's spec: the engine's control types (control.ts) first, then the catalog's. */
+function lookup(catalog: NodeCatalog, type: string): NodeTypeSpec | undefined {
+  controls ??= controlSpecs()
+  return controls.get(type) ?? catalog.get(type)
+}
+
+/** True when `node` produces `output`: a switch's outputs are its own cases and `default`. */
+function producesOutput(node: WorkflowNode, spec: NodeTypeSpec, output: string): boolean {
+  if (output === ERROR_OUTPUT) return true
+  if (node.type === 'flow.switch') {
+    const cases = node.inputs?.['cases']
+    return output === 'default' || (Array.isArray(cases) && cases.includes(output))
+  }
+  return !isClosed(spec.outputSchema) || hasPort(spec.outputSchema, output)
+}
+
 export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog): Problem[] {
   const problems: Problem[] = []
 
@@ -128,7 +152,11 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
   const specOf = (nodeId: string): NodeTypeSpec | undefined => {
     const index = firstIndex.get(nodeId)
     const node = index === undefined ? undefined : def.nodes[index]
-    return node === undefined ? undefined : catalog.get(node.type)
+    return node === undefined ? undefined : lookup(catalog, node.type)
+  }
+  const nodeOf = (nodeId: string): WorkflowNode | undefined => {
+    const index = firstIndex.get(nodeId)
+    return index === undefined ? undefined : def.nodes[index]
   }
 
   // Inputs fed by an edge, as `nodeId` -> input names.
@@ -149,7 +177,7 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
         message: `Node id "${node.id}" is already used by nodes[${first}]`,
       })
     }
-    const spec = catalog.get(node.type)
+    const spec = lookup(catalog, node.type)
     if (spec === undefined) {
       problems.push({
         path: ['nodes', index, 'type'],
@@ -204,7 +232,8 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
     }
     const fromSpec = fromExists ? specOf(edge.from.node) : undefined
     const toSpec = toExists ? specOf(edge.to.node) : undefined
-    if (fromSpec !== undefined && isClosed(fromSpec.outputSchema) && !hasPort(fromSpec.outputSchema, edge.from.output)) {
+    const fromNode = nodeOf(edge.from.node)
+    if (fromSpec !== undefined && fromNode !== undefined && !producesOutput(fromNode, fromSpec, edge.from.output)) {
       problems.push({
         path: ['edges', index, 'from', 'output'],
         code: 'unknown-output',
@@ -232,7 +261,7 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
       }
     }
     if (fromSpec !== undefined && toSpec !== undefined) {
-      const outputTypes = portTypes(fromSpec.outputSchema, edge.from.output)
+      const outputTypes = edge.from.output === ERROR_OUTPUT ? ['object'] : portTypes(fromSpec.outputSchema, edge.from.output)
       const inputTypes = portTypes(toSpec.inputSchema, edge.to.input)
       if (
         outputTypes !== undefined &&
@@ -249,6 +278,16 @@ export function validateWorkflow(def: WorkflowDefinition, catalog: NodeCatalog):
       }
     }
   })
+
+  // A workflow has one result.
+  const outputs = def.nodes.flatMap((node, index) => (node.type === 'flow.output' ? [index] : []))
+  for (const index of outputs.slice(1)) {
+    problems.push({
+      path: ['nodes', index, 'type'],
+      code: 'duplicate-workflow-output',
+      message: `A workflow has at most one "flow.output" node; nodes[${outputs[0]}] is one already`,
+    })
+  }
 
   // Cycles.
   for (const cycle of findCycles(def, firstIndex)) {

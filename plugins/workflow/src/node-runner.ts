@@ -1,0 +1,158 @@
+/**
+ * Executes one node of a run: the engine's control types here (control.ts: if, switch, merge, input,
+ * output, sub-workflow, loop), every other type through the node plugin's `node.execute`.
+ *
+ * A sub-workflow or a loop body is another saved workflow, loaded from storage and checked against the
+ * current catalog when the node runs, then run with `runGraph` under the node's signal (cancelling the
+ * node cancels every child node). The chain of workflows being run (`stack`) refuses a cycle
+ * (SUBWORKFLOW_CYCLE: a reference fed by an edge escapes the check made when saving) and a chain deeper
+ * than `MAX_SUBWORKFLOW_DEPTH` (SUBWORKFLOW_TOO_DEEP). Child runs are not kept in the history: the node
+ * records the result, and a log line per child run that failed.
+ */
+import type { NodeError } from './api'
+import { controlType, evaluateControl, MAX_LOOP_CONCURRENCY } from './engine/control'
+import { errorInfo, runGraph, type NodeOutputs } from './engine/run'
+import type { WorkflowDefinition, WorkflowNode } from './engine/schema'
+import { validateWorkflow } from './engine/validate'
+import { executeNode, fetchCatalog, NodeFailure, withSignal, type CallFn, type ExecutionLogLine } from './node-client'
+import { WorkflowRepository } from './storage'
+
+export const MAX_SUBWORKFLOW_DEPTH = 16
+
+/** What a running node may report besides its result. */
+export interface NodeRunContext {
+  /** The workflow ids being run, outermost first (the top-level run's workflow is the first). */
+  readonly stack: readonly string[]
+  log(lines: readonly ExecutionLogLine[]): void
+  progress(fraction: number, message: string): void
+}
+
+export interface NodeRunnerOptions {
+  readonly call: CallFn
+  readonly concurrency: number
+  readonly now: () => number
+}
+
+function fail(error: NodeError): never {
+  throw new NodeFailure(error)
+}
+
+export class NodeRunner {
+  readonly #options: NodeRunnerOptions
+
+  constructor(options: NodeRunnerOptions) {
+    this.#options = options
+  }
+
+  async execute(node: WorkflowNode, inputs: Record<string, unknown>, signal: AbortSignal, context: NodeRunContext): Promise<NodeOutputs> {
+    const control = controlType(node.type)
+    if (control === undefined) return executeNode(this.#options.call, node.type, inputs, signal, (lines) => context.log(lines))
+    const parsed = control.input.safeParse(inputs)
+    if (!parsed.success) {
+      fail({
+        code: 'INVALID_PARAMS',
+        message: `Invalid inputs for node type "${node.type}": ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        issues: parsed.error.issues.map((issue) => ({ path: ['inputs', ...issue.path.map((key) => (typeof key === 'number' ? key : String(key)))], message: issue.message })),
+      })
+    }
+    const pure = evaluateControl(node.type, inputs)
+    if (pure !== undefined) return pure
+    const workflowId = String(inputs['workflowId'])
+    const child = await this.#prepare(workflowId, context.stack, signal)
+    if (node.type === 'flow.subworkflow') {
+      return { output: await this.#runChild(child, workflowId, inputs['input'], signal, context) }
+    }
+    const items = inputs['items'] as unknown[]
+    const concurrency = Math.min(typeof inputs['concurrency'] === 'number' ? inputs['concurrency'] : 1, MAX_LOOP_CONCURRENCY)
+    return { results: await this.#loop(child, workflowId, items, concurrency, signal, context) }
+  }
+
+  /** Loads and checks the workflow to run inside `stack`. */
+  async #prepare(workflowId: string, stack: readonly string[], signal: AbortSignal): Promise<WorkflowDefinition> {
+    if (stack.includes(workflowId)) {
+      fail({ code: 'SUBWORKFLOW_CYCLE', message: `Sub-workflow cycle: ${[...stack, workflowId].join(' -> ')}` })
+    }
+    if (stack.length >= MAX_SUBWORKFLOW_DEPTH) {
+      fail({ code: 'SUBWORKFLOW_TOO_DEEP', message: `Sub-workflows nest at most ${MAX_SUBWORKFLOW_DEPTH} deep` })
+    }
+    const call = withSignal(this.#options.call, signal)
+    const workflow = await new WorkflowRepository(call).get(workflowId)
+    if (workflow === undefined) fail({ code: 'NOT_FOUND', message: `No saved workflow "${workflowId}" to run as a sub-workflow` })
+    const problems = validateWorkflow(workflow, await fetchCatalog(call))
+    if (problems.length > 0) {
+      fail({ code: 'INVALID_WORKFLOW', message: `Sub-workflow "${workflowId}" no longer validates: ${problems[0]!.message}` })
+    }
+    return workflow
+  }
+
+  /** One run of `def` with `input` as its `flow.input` nodes' value; its `flow.output` node's value. */
+  async #runChild(def: WorkflowDefinition, workflowId: string, input: unknown, signal: AbortSignal, context: NodeRunContext): Promise<unknown> {
+    const stack = [...context.stack, workflowId]
+    const withInput: WorkflowDefinition = {
+      ...def,
+      nodes: def.nodes.map((node) => (node.type === 'flow.input' ? { ...node, inputs: { ...node.inputs, value: input } } : node)),
+    }
+    const result = await runGraph({
+      def: withInput,
+      concurrency: this.#options.concurrency,
+      signal,
+      now: this.#options.now,
+      executeNode: (node, inputs, nodeSignal) =>
+        this.execute(node, inputs, nodeSignal, { stack, log: () => undefined, progress: () => undefined }),
+    })
+    if (result.status === 'succeeded') {
+      const output = def.nodes.find((node) => node.type === 'flow.output')
+      return output === undefined ? undefined : result.nodes[output.id]?.outputs?.['value']
+    }
+    if (result.status === 'cancelled') throw signal.reason
+    const error = result.error!
+    fail({ code: error.code ?? 'NODE_FAILED', message: `Sub-workflow "${workflowId}" failed at node "${error.nodeId}": ${error.message}` })
+  }
+
+  /** Runs `def` once per item, at most `concurrency` at once; the first failure stops the others. */
+  async #loop(
+    def: WorkflowDefinition,
+    workflowId: string,
+    items: readonly unknown[],
+    concurrency: number,
+    signal: AbortSignal,
+    context: NodeRunContext,
+  ): Promise<unknown[]> {
+    const results: unknown[] = new Array<unknown>(items.length)
+    const stop = new AbortController()
+    const forward = (): void => stop.abort(signal.reason)
+    signal.addEventListener('abort', forward, { once: true })
+    let next = 0
+    let done = 0
+    let reported = -1
+    let firstFailure: NodeFailure | undefined
+    const worker = async (): Promise<void> => {
+      while (!stop.signal.aborted && next < items.length) {
+        const index = next++
+        try {
+          results[index] = await this.#runChild(def, workflowId, { item: items[index], index }, stop.signal, context)
+        } catch (error) {
+          if (stop.signal.aborted) return
+          const info = errorInfo(error)
+          firstFailure = new NodeFailure({ code: info.code ?? 'NODE_FAILED', message: `Item ${index}: ${info.message}` })
+          stop.abort(firstFailure)
+          return
+        }
+        done++
+        const percent = Math.floor((done * 100) / items.length)
+        if (percent !== reported) {
+          reported = percent
+          context.progress(done / items.length, `${done} of ${items.length} items`)
+        }
+      }
+    }
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+      if (firstFailure !== undefined) throw firstFailure
+      if (signal.aborted) throw signal.reason
+      return results
+    } finally {
+      signal.removeEventListener('abort', forward)
+    }
+  }
+}
