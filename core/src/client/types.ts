@@ -1,7 +1,8 @@
 /**
- * The client's types, inferred from the plugins' own definitions (no hand-written API interface).
+ * The client's types, inferred from the plugins' contracts or their own definitions (no hand-written API
+ * interface; a definition is its own contract).
  *
- *   type Plugins = typeof builtinPlugins          // a tuple or a union of definitions
+ *   type Plugins = typeof builtinPlugins          // a tuple or a union of definitions or contracts
  *   const rpc = createRPCClient<Plugins>(bridge)
  *   await rpc.node.execute({ ... })                // input and output types from the zod schemas
  *   const off = rpc.$on('node.status', (s) => ...) // event payload type from its schema
