@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 import { aliases } from './aliases.ts'
@@ -16,6 +17,12 @@ function project(name: string, root: string, options: { exclude?: string[]; glob
   }
 }
 
+/** Every folder under plugins/ is a plugin with its own project, named by its id: nothing to add by hand. */
+const pluginIds = readdirSync(new URL('./plugins', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+
 export default defineConfig({
   // .vue single-file components (the renderer's component tests, project `app`).
   plugins: [vue()],
@@ -27,15 +34,7 @@ export default defineConfig({
       project('core', 'core'),
       project('tools', 'tools'),
       project('plugin-sdk', 'plugin-sdk'),
-      project('system', 'plugins/system'),
-      project('storage', 'plugins/storage'),
-      project('node', 'plugins/node'),
-      project('workflow', 'plugins/workflow'),
-      project('http', 'plugins/http'),
-      project('files', 'plugins/files'),
-      project('shell', 'plugins/shell'),
-      project('code', 'plugins/code'),
-      project('data', 'plugins/data'),
+      ...pluginIds.map((id) => project(id, `plugins/${id}`)),
       // The built-in plugins together (each plugin's own project tests it alone, on fakes of the others).
       { extends: true, test: { name: 'integration', include: ['plugins/*.test.ts'] } },
       project('app', 'app', { exclude: ['app/e2e/**'] }),

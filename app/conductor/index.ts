@@ -9,13 +9,20 @@
  * nothing that happens between "started" and "answered" is lost.
  */
 import { RpcError, type EventsOf, type InputOf, type OutputOf, type RpcClient } from '@atomiton/core/client'
-import type { BuiltinPlugins } from '@atomiton/plugins'
+import type { nodeContract, storageContract, systemContract } from '@atomiton/plugin-sdk/contracts'
+import type { workflowPlugin } from '@atomiton/plugins'
 import { createPackagesFacade } from './packages'
 
-export type AppClient = RpcClient<BuiltinPlugins>
-type Out<M extends string> = OutputOf<BuiltinPlugins, M>
-type In<M extends string> = InputOf<BuiltinPlugins, M>
-type Events = EventsOf<BuiltinPlugins>
+/**
+ * The API the app's UI is typed against: the built-ins' contracts (type-only imports: nothing of them is
+ * bundled). The workflow plugin's definition is its own contract until its schemas move to the SDK.
+ */
+export type AppApi = readonly [typeof systemContract, typeof storageContract, typeof nodeContract, typeof workflowPlugin]
+
+export type AppClient = RpcClient<AppApi>
+type Out<M extends string> = OutputOf<AppApi, M>
+type In<M extends string> = InputOf<AppApi, M>
+type Events = EventsOf<AppApi>
 
 export type NodeTypeInfo = Out<'node.listTypes'>['types'][number]
 export type ExecutionRecord = Out<'node.getStatus'>

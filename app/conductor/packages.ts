@@ -6,15 +6,15 @@
  * `install` activates that staged package with the permissions the person approved.
  */
 import type { OutputOf, RpcClient } from '@atomiton/core/client'
-import type { BuiltinPlugins } from '@atomiton/plugins'
+import type { AppApi } from './index'
 
-type Out<M extends string> = OutputOf<BuiltinPlugins, M>
+type Out<M extends string> = OutputOf<AppApi, M>
 
 export type PackageInspection = Out<'system.inspectPackage'>
 export type InstallResult = Out<'system.installPlugin'>
 export type UninstallResult = Out<'system.uninstallPlugin'>
 
-export function createPackagesFacade(client: RpcClient<BuiltinPlugins>) {
+export function createPackagesFacade(client: RpcClient<AppApi>) {
   return {
     /** Unpacks and validates a `.tgz` (its bytes, sent as they are); nothing runs yet. */
     inspect: (archive: Uint8Array<ArrayBuffer>): Promise<PackageInspection> => client.system.inspectPackage({ archive }),

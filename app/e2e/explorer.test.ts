@@ -1,6 +1,7 @@
 // The API Explorer against browser mode: discovery, calls by name with a generated form, errors at their
 // fields, and a live event log.
 import { describe, expect, it } from 'vitest'
+import { builtinPlugins } from '@atomiton/plugins'
 import { useSession } from './support/session'
 import { control, field, openView, pollCount, pollText, WAIT } from './support/ui'
 
@@ -23,7 +24,7 @@ describe('the API explorer', { timeout: 60_000 }, () => {
     expect(listed).toEqual(discovered)
     expect(discovered).toEqual(expect.arrayContaining(['system.health', 'storage.set', 'node.execute', 'workflow.run', 'rpc.ping']))
     const groups = await page.locator('[data-testid="method-list"] .list-group').evaluateAll((items) => items.map((item) => item.getAttribute('data-plugin')))
-    expect(groups).toEqual(['rpc', 'system', 'storage', 'node', 'workflow'])
+    expect(groups).toEqual(['rpc', ...builtinPlugins.map((plugin) => plugin.id)])
 
     await page.locator('[data-method="system.health"]').click()
     await page.locator('[data-testid="call-method"]').click()

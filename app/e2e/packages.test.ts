@@ -6,14 +6,13 @@
 import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { APP_UI_GRANTS } from '../common/grants'
 import { packTarball, temporaryFolder, writePackage } from '../test-support/plugin-packages'
 import { useSession } from './support/session'
 import { control, field, openView, pollAttribute, pollCount, pollText, WAIT } from './support/ui'
 
-// The page may call what the package exposes (`greeter.*`): until a window's grants follow from what
-// installed plugins declare, the test server grants it explicitly.
-const session = useSession({ grants: [...APP_UI_GRANTS, 'greeter.*'] })
+// The server's default grants: the page may call what the package exposes as soon as it is installed,
+// because a page's grants follow from what loaded plugins expose (app/common/live-grants.ts).
+const session = useSession()
 
 /** The package's entry: one procedure that reads the plugin's settings, and a settings schema. */
 function greeterSource(version: string, maxGreeting: number): string {

@@ -12,7 +12,7 @@ import { createMemoryLogger } from '@atomiton/core/host/logger'
 import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { definePlugin } from '@atomiton/core/plugin/definition'
 import { builtinPlugins } from '@atomiton/plugins'
-import { APP_UI_GRANTS } from '../common/grants'
+import { createLiveGrants } from '../common/live-grants'
 import { asWebContents, createElectronEmulation, type ElectronEmulation, type EmulatedWebContents } from '../test-support/electron-ipc'
 import {
   createWindowGrants,
@@ -306,7 +306,7 @@ describe('startMain', () => {
     expect(answer.mock.calls[0]![0].responseHeaders['Content-Security-Policy'][0]).toMatch(/^default-src 'self'/)
   })
 
-  it('answers the window over IPC with the built-in plugins and the window grants of the policy', async () => {
+  it('answers the window over IPC with the built-in plugins and the window grants derived from the plugins', async () => {
     const { created, main } = await booted()
     const win = created[0]!.emulated
     const health = await invokeFrom(win, 'system.health')
@@ -316,7 +316,9 @@ describe('startMain', () => {
     const catalog = (await invokeFrom(win, 'rpc.discover')) as { ok: true; result: Catalog }
     const methods = catalog.result.plugins.flatMap((plugin) => plugin.procedures.map((procedure) => procedure.method))
     expect(methods).toEqual(expect.arrayContaining(['system.disablePlugin', 'storage.set', 'node.execute']))
-    expect(main.grants.grantsFor(asWebContents(win))).toEqual(APP_UI_GRANTS)
+    // The UI's grants follow from what the loaded plugins expose (app/common/grants.ts).
+    expect(main.grants.grantsFor(asWebContents(win))).toEqual(createLiveGrants(main.host).current())
+    expect(main.grants.grantsFor(asWebContents(win))).toEqual(expect.arrayContaining(['rpc.*', 'system.admin', 'storage.write']))
   })
 
   it('gives no grants to a WebContents it did not create, and refuses foreign frames', async () => {
@@ -369,7 +371,7 @@ describe('startMain', () => {
     app.emit('activate')
     expect(created).toHaveLength(2)
     expect(main.window()).toBe(created[1])
-    expect(main.grants.grantsFor(created[1]!.webContents)).toEqual(APP_UI_GRANTS)
+    expect(main.grants.grantsFor(created[1]!.webContents)).toEqual(createLiveGrants(main.host).current())
 
     const mac = await booted({ platform: 'darwin' })
     mac.app.emit('window-all-closed')

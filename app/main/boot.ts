@@ -15,8 +15,9 @@
  * 3. On quit: `before-quit` is held off until the host is disposed (connections closed, plugins disposed,
  *    time-boxed), then `app.exit()`.
  *
- * Per-window grants: a window opened by `openWindow` gets the `electron-window` grants of the policy in
- * `app/common/grants.ts`; any other WebContents gets none (so even a document that passed the origin
+ * Per-window grants: a window opened by `openWindow` gets the UI's grants (`app/common/grants.ts`: derived
+ * from what the loaded plugins expose, live), or the `electron-window` list of a given policy; any other
+ * WebContents gets none (so even a document that passed the origin
  * check in a window the app did not make can call only public procedures).
  */
 import { join } from 'node:path'
@@ -28,8 +29,9 @@ import type { Disposable } from '@atomiton/core/host/disposable'
 import type { Logger } from '@atomiton/core/host/logger'
 import type { StoreFactory } from '@atomiton/core/host/stores'
 import { builtinPlugins } from '@atomiton/plugins'
-import { DEFAULT_GRANTS_POLICY, grantsFor, type GrantsPolicy } from '../common/grants'
+import type { GrantsPolicy } from '../common/grants'
 import { hostModules } from '../common/host-modules'
+import { createLiveGrants } from '../common/live-grants'
 import { attachIpcTransport, type IpcTransportOptions } from './ipc-transport'
 import {
   appOrigins,
@@ -66,24 +68,29 @@ export function devServerUrlOf(env: Readonly<Record<string, string | undefined>>
 // Per-window grants
 
 export interface WindowGrants {
-  /** Gives `contents` these grants until it is destroyed. */
-  assign(contents: Pick<WebContents, 'id' | 'once'>, grants: readonly string[]): void
+  /** Gives `contents` these grants (a fixed list, or a live source read on every call) until it is destroyed. */
+  assign(contents: Pick<WebContents, 'id' | 'once'>, grants: readonly string[] | (() => readonly string[])): void
   /** The grants of `contents`: none for a WebContents that was never assigned any. */
   grantsFor(contents: Pick<WebContents, 'id'>): readonly string[]
 }
 
 export function createWindowGrants(): WindowGrants {
-  const byId = new Map<number, readonly string[]>()
+  const byId = new Map<number, () => readonly string[]>()
   const none: readonly string[] = Object.freeze([])
   return {
     assign(contents, grants) {
       // The id is read now: a destroyed WebContents throws on every member.
       const id = contents.id
-      byId.set(id, Object.freeze([...grants]))
+      if (typeof grants === 'function') {
+        byId.set(id, grants)
+      } else {
+        const fixed = Object.freeze([...grants])
+        byId.set(id, () => fixed)
+      }
       contents.once('destroyed', () => byId.delete(id))
     },
     grantsFor(contents) {
-      return byId.get(contents.id) ?? none
+      return byId.get(contents.id)?.() ?? none
     },
   }
 }
@@ -205,7 +212,6 @@ export interface MainProcess<W extends MainWindow> {
  */
 export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promise<MainProcess<W> | undefined> {
   const { app, logger } = deps
-  const policy = deps.grantsPolicy ?? DEFAULT_GRANTS_POLICY
   const devServerUrl = devServerUrlOf(deps.env, app.isPackaged)
   const origins = appOrigins({ devServerUrl })
   const isAllowedNavigation = (url: string): boolean => isAllowedOrigin(url, origins)
@@ -255,6 +261,8 @@ export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promis
   hardenSession(deps.session(), { contentSecurityPolicy: csp })
   serveAppScheme(deps.protocol, { rootDir: join(deps.mainDir, '..', 'renderer'), contentSecurityPolicy: csp, fetchFile: deps.fetchFile })
   const grants = createWindowGrants()
+  // The app's windows get what the loaded plugins expose, recomputed as the catalog changes (grants.ts).
+  const windowGrants = deps.grantsPolicy ? deps.grantsPolicy['electron-window'] : createLiveGrants(host).current
   const transport = attachIpcTransport({
     ipcMain: deps.ipcMain,
     host,
@@ -279,7 +287,7 @@ export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promis
       onLoadError: (error) => logger.error({ err: error }, 'The main window failed to load'),
     })
     // Before any message can arrive: loading has only just started.
-    grants.assign(created.webContents, grantsFor('electron-window', policy))
+    grants.assign(created.webContents, windowGrants)
     win = created
     return created
   }

@@ -153,8 +153,14 @@ describe('connections', () => {
       { id: `window:${a.id}`, kind: 'renderer', grants: [`grant.${a.id}`] },
       { id: `window:${b.id}`, kind: 'renderer', grants: [`grant.${b.id}`] },
     ])
-    expect(grantsFor).toHaveBeenCalledTimes(2)
-    expect(grantsFor.mock.calls[0]![0]).toBe(a)
+    // Read on every call (grants follow the catalog), always for the window that sent it.
+    expect(new Set(grantsFor.mock.calls.map(([contents]) => contents))).toEqual(new Set([a, b]))
+    grantsFor.mockImplementation(() => ['changed'])
+    expect(host.connections[0]!.caller.grants).toEqual(['changed'])
+    grantsFor.mockImplementation(() => {
+      throw new Error('gone')
+    })
+    expect(host.connections[0]!.caller.grants).toEqual([])
     expect(host.sends).toEqual([expect.objectContaining({ callerId: `window:${a.id}`, method: 'test.note', params: 3 })])
   })
 

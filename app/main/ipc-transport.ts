@@ -49,7 +49,10 @@ export interface IpcTransportOptions {
   readonly host: Connectable
   /** Whether a document at this URL may talk to the host (see `security.ts`). */
   readonly isAllowedOrigin: (url: string) => boolean
-  /** The grants of the window's caller, read when its connection is made (once per document). */
+  /**
+   * The grants of the window's caller, read on every call and subscription (so they follow the catalog);
+   * it must be cheap, and a throw counts as no grants.
+   */
   readonly grantsFor: (webContents: WebContents) => readonly string[]
   readonly logger: Pick<Logger, 'warn' | 'error' | 'debug'>
 }
@@ -132,7 +135,17 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
     if (existing) drop(id, 'closed by host')
 
     const connection = host.connect({
-      caller: { id: `window:${id}`, kind: 'renderer', grants: [...grantsFor(sender)] },
+      caller: {
+        id: `window:${id}`,
+        kind: 'renderer',
+        get grants() {
+          try {
+            return grantsFor(sender)
+          } catch {
+            return []
+          }
+        },
+      },
       deliver: (event, payload) => {
         if (sender.isDestroyed()) return
         try {

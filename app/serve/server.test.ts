@@ -16,7 +16,7 @@ import { createMemoryLogger } from '@atomiton/core/host/logger'
 import { definePlugin } from '@atomiton/core/plugin/definition'
 import { createWebSocketBridge } from '@atomiton/core/transports/websocket/bridge'
 import { builtinPlugins, type BuiltinPlugins } from '@atomiton/plugins'
-import { APP_UI_GRANTS } from '../common/grants'
+import { createLiveGrants } from '../common/live-grants'
 import { isLoopbackIPv4, startServer, type RunningServer, type StartServerOptions } from './server'
 
 const INDEX_HTML = '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body>atomiton</body></html>'
@@ -252,14 +252,18 @@ describe('startServer: the WebSocket', () => {
     expect(await client.storage.get({ namespace: 'notes', key: 'greeting' })).toEqual(value)
   })
 
-  it('gives every page the browser grants of the policy', async () => {
+  it('gives every page the grants the loaded plugins call for, or the policy given', async () => {
     const server = await start()
     const { client } = await clientOf(server)
     const catalog = await client.$call('rpc.discover')
     const methods = (catalog as { plugins: { procedures: { method: string; permission: string }[] }[] }).plugins.flatMap((p) => p.procedures)
     expect(methods.length).toBeGreaterThan(10)
     expect(methods.map((m) => m.method)).toEqual(expect.arrayContaining(['system.health', 'system.disablePlugin', 'storage.set', 'node.execute']))
-    for (const { method, permission } of methods) expect(isGranted(APP_UI_GRANTS, permission), method).toBe(true)
+    const grants = createLiveGrants(server.host).current()
+    for (const { method, permission } of methods) expect(isGranted(grants, permission), method).toBe(true)
+    // Every exposed procedure of every loaded plugin is reachable: the page sees them all.
+    const exposed = [...server.host.router.entries()].filter((route) => route.procedure.expose).map((route) => route.method)
+    expect(methods.map((m) => m.method).sort()).toEqual(exposed.sort())
     // A custom policy is honoured: a page with read-only grants cannot write.
     const readOnly = await start({ grants: ['rpc.*', 'system.read', 'storage.read'] })
     const { client: reader } = await clientOf(readOnly)

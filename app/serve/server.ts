@@ -30,8 +30,8 @@ import { silentLogger, type Logger } from '@atomiton/core/host/logger'
 import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { attachWebSocketHost, type WebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { builtinPlugins } from '@atomiton/plugins'
-import { grantsFor } from '../common/grants'
 import { hostModules } from '../common/host-modules'
+import { createLiveGrants } from '../common/live-grants'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
 import { handleWebhook, HOOKS_PATH } from './webhooks'
@@ -51,7 +51,7 @@ export interface StartServerOptions {
   readonly logger?: Logger
   /** The plugins to load. Default: the built-in ones. */
   readonly plugins?: readonly AnyPluginDefinition[]
-  /** The grants of every page. Default: the `browser` grants of `app/common/grants.ts`. */
+  /** The grants of every page. Default: the UI's grants (`app/common/grants.ts`), following the catalog. */
   readonly grants?: readonly string[]
   /** Overrides of the runtime information (`system.getInfo`); `mode` is `browser`. */
   readonly runtime?: Partial<RuntimeInfo>
@@ -132,7 +132,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const dataDir = resolve(options.dataDir)
   await mkdir(dataDir, { recursive: true })
-  const grants = options.grants ?? grantsFor('browser')
   const token = createToken()
 
   const host = await createHost({
@@ -145,6 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     safeMode: options.safeMode ?? false,
   })
   if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')
+  const grants = options.grants ?? createLiveGrants(host).current
 
   let port = 0
   let headers: Record<string, string> = {}

@@ -13,6 +13,7 @@ import { runGraph, type ExecuteNode } from '../../plugins/workflow/src/engine/ru
 import type { WorkflowDefinition } from '../../plugins/workflow/src/engine/schema'
 import { NodeRunner } from '../../plugins/workflow/src/node-runner'
 import type { CallFn } from '../../plugins/workflow/src/node-client'
+import type { ProcedureRef } from '@atomiton/core/plugin/contract'
 
 /** The work of one node: a real await. */
 async function step(value: number): Promise<number> {
@@ -103,7 +104,8 @@ export function engineLoop(items: number): Contender {
           { from: { node: 'work', output: 'value' }, to: { node: 'out', input: 'value' } },
         ],
       }
-      const call: CallFn = async (method, params) => {
+      // The runner calls storage and node through their contracts: answer by the procedure's method name.
+      const answer = async ({ method }: ProcedureRef, params?: unknown): Promise<unknown> => {
         if (method === 'storage.get') return body
         if (method === 'node.listTypes') return { types: [{ id: 'bench.step', inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }] }
         if (method === 'node.execute') {
@@ -112,6 +114,7 @@ export function engineLoop(items: number): Contender {
         }
         throw new Error(`unexpected call ${method}`)
       }
+      const call = answer as CallFn
       const runner = new NodeRunner({ call, concurrency: 1, now: Date.now, evaluate: () => Promise.reject(new Error('no expressions here')) })
       const list = Array.from({ length: items }, (_, i) => i)
       const node = { id: 'loop', type: 'flow.loop' }

@@ -27,6 +27,23 @@ export {
   type Contribution,
   type ExtensionPointReader,
 } from '@atomiton/core/plugin/definition'
+// Contracts: a plugin's API apart from its implementation (see "Contracts" in the README).
+export {
+  defineContract,
+  procedure,
+  extensionPoint,
+  createExtensionPoint,
+  isContract,
+  type PluginContract,
+  type AnyContract,
+  type ApiDescription,
+  type ProcedureContract,
+  type ProcedureRef,
+  type CallArgs,
+  type ExtensionPoint,
+  type ContractClient,
+} from '@atomiton/core/plugin/contract'
+export { implement, type ImplementConfig, type ContractHandlers } from '@atomiton/core/plugin/implement'
 export type { HostServices, Clock, RuntimeInfo, PluginManager, PluginHook, PluginHooks } from '@atomiton/core/plugin/context-types'
 export type {
   PackageService,

@@ -1,6 +1,6 @@
 /**
  * The architecture, as a lint rule that fails the build:
- * - plugins/<name>/ imports only `zod`, `@atomiton/plugin-sdk` (and `/testing`, `vitest` in tests) and its
+ * - plugins/<name>/ imports only `zod`, `@atomiton/plugin-sdk` (its `/contracts`; `/testing`, `vitest` in tests) and its
  *   own files: never core, another plugin, app, Node built-ins or other packages.
  * - core/ and plugin-sdk/ never import Electron (nor electron-store), app/ or plugins/; core never
  *   imports plugin-sdk (the SDK is built on core, not the other way round).
@@ -54,6 +54,8 @@ function problem(source, file, typeOnly) {
     }
     if (target.path.startsWith(`plugins/${plugin}/`) || target.path === `plugins/${plugin}`) return null
     if (target.path === 'plugin-sdk/src' || target.path === 'plugin-sdk/src/index') return null
+    // The built-ins' contracts: a plugin imports another's API (and its own) without importing its code.
+    if (target.path === 'plugin-sdk/src/contracts' || /^plugin-sdk\/src\/contracts\/[a-z][a-zA-Z0-9]*$/.test(target.path)) return null
     // The SDK's host capabilities: the sandbox for a person's code (WebAssembly QuickJS), the file system
     // confined to granted folders, programs run without a shell. Plugins reach Node only through these.
     if (capabilityModules.includes(target.path)) return null

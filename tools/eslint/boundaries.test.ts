@@ -17,6 +17,9 @@ describe('architecture lint rule', () => {
     expect(await problems('plugins/demo/src/bad.ts', `import fs from 'node:fs'\nexport { fs }`)).toHaveLength(1)
     expect(await problems('plugins/demo/src/bad.ts', `import { createTestHost } from '@atomiton/plugin-sdk/testing'\nexport { createTestHost }`)).toHaveLength(1)
     expect(await problems('plugins/demo/src/ok.test.ts', `import { createTestHost } from '@atomiton/plugin-sdk/testing'\nexport { createTestHost }`)).toEqual([])
+    // The built-ins' contracts come from the SDK, never from another plugin's folder.
+    expect(await problems('plugins/demo/src/ok.ts', `import { storageContract } from '@atomiton/plugin-sdk/contracts'\nexport { storageContract }`)).toEqual([])
+    expect(await problems('plugins/demo/src/bad.ts', `import { storagePlugin } from '../../storage/index'\nexport { storagePlugin }`)).toHaveLength(1)
   })
 
   it('lets a plugin reach the host only through the SDK capability modules, and a pack its one library', async () => {

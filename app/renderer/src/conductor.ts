@@ -1,17 +1,16 @@
 /**
  * The renderer's one way to the backend: the conductor facade (`app/conductor`) over the typed client.
- * Its types come from the built-in plugins' own definitions (type-only imports: nothing of the plugins
- * is bundled), so there is no hand-written API interface anywhere.
+ * Its types come from the built-in plugins' contracts (`AppApi`, type-only imports: nothing of them is
+ * bundled), so there is no hand-written API interface anywhere.
  */
 import type { AtomitonBridge, EventsOf, InputOf, OutputOf } from '@atomiton/core/client'
 import { createRPCClient } from '@atomiton/core/client'
-import type { BuiltinPlugins } from '@atomiton/plugins'
 import type { EventDescription, PluginDescription, ProcedureDescription } from '@atomiton/core/host/host-domain'
-import { createConductor, type AppClient, type Conductor } from '../../conductor'
+import { createConductor, type AppApi, type AppClient, type Conductor } from '../../conductor'
 
-export type Input<M extends string> = InputOf<BuiltinPlugins, M>
-export type Output<M extends string> = OutputOf<BuiltinPlugins, M>
-export type Events = EventsOf<BuiltinPlugins>
+export type Input<M extends string> = InputOf<AppApi, M>
+export type Output<M extends string> = OutputOf<AppApi, M>
+export type Events = EventsOf<AppApi>
 export type EventName = keyof Events & string
 
 export type { AppClient, Conductor, EventDescription, PluginDescription, ProcedureDescription }
@@ -24,5 +23,5 @@ export function conductorFor(client: AppClient): Conductor {
 
 /** The conductor over a bridge (Electron's preload bridge or browser mode's WebSocket bridge). */
 export function connectConductor(bridge: AtomitonBridge): Conductor {
-  return conductorFor(createRPCClient<BuiltinPlugins>(bridge))
+  return conductorFor(createRPCClient<AppApi>(bridge))
 }

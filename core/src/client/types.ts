@@ -1,7 +1,8 @@
 /**
- * The client's types, inferred from the plugins' own definitions (no hand-written API interface).
+ * The client's types, inferred from the plugins' contracts or their own definitions (no hand-written API
+ * interface; a definition is its own contract).
  *
- *   type Plugins = typeof builtinPlugins          // a tuple or a union of definitions
+ *   type Plugins = typeof builtinPlugins          // a tuple or a union of definitions or contracts
  *   const rpc = createRPCClient<Plugins>(bridge)
  *   await rpc.node.execute({ ... })                // input and output types from the zod schemas
  *   const off = rpc.$on('node.status', (s) => ...) // event payload type from its schema
@@ -13,12 +14,13 @@
 import type { z } from 'zod'
 import type { RpcError } from '../common/errors'
 import type { HostDomain } from '../host/host-domain'
-import type { AnyPluginDefinition, CallOptions, EventMap, ProcedureMap } from '../plugin/definition'
+import type { CallOptions, EventMap } from '../plugin/definition'
+import type { ApiDescription, ProcedureRef } from '../plugin/contract'
 
 /** Which procedures a client sees: a renderer's whitelist, or everything (in-process callers). */
 export type ClientView = 'renderer' | 'internal'
 
-/** Accepts `typeof [a, b]`, `typeof a | typeof b`, or a single definition. */
+/** Accepts `typeof [a, b]`, `typeof a | typeof b`, or a single definition or contract (`defineContract`). */
 export type PluginsOf<T> = T extends readonly (infer U)[] ? U : T
 
 /** `expose: true` on a procedure (required field) or an event (optional field; absent means false). */
@@ -32,13 +34,13 @@ export type ProcedureCaller<I, O> = undefined extends I
   ? (input?: I, options?: CallOptions) => Promise<O>
   : (input: I, options?: CallOptions) => Promise<O>
 
-export type DomainClient<P extends ProcedureMap, V extends ClientView = 'renderer'> = {
+export type DomainClient<P extends Record<string, ProcedureRef>, V extends ClientView = 'renderer'> = {
   readonly [K in Visible<P, V>]: ProcedureCaller<P[K]['~types']['input'], P[K]['~types']['output']>
 }
 
-type Domains<T> = Extract<PluginsOf<T>, AnyPluginDefinition> | HostDomain
+type Domains<T> = Extract<PluginsOf<T>, ApiDescription> | HostDomain
 
-type EventEntries<D, V extends ClientView> = D extends AnyPluginDefinition
+type EventEntries<D, V extends ClientView> = D extends ApiDescription
   ? {
       [K in Visible<D['events'], V> & string as `${D['id']}.${K}`]: z.output<(D['events'] & EventMap)[K]['payload']>
     }
@@ -81,7 +83,7 @@ export type RpcClient<T, V extends ClientView = 'renderer'> = {
 } & ClientMethods<T, V>
 
 type ProcedureAt<T, M extends string> = M extends `${infer D}.${infer N}`
-  ? Extract<Domains<T>, { id: D }> extends infer P extends AnyPluginDefinition
+  ? Extract<Domains<T>, { id: D }> extends infer P extends ApiDescription
     ? N extends keyof P['procedures']
       ? P['procedures'][N]
       : never

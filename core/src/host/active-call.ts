@@ -6,6 +6,8 @@
 import { RpcError, type ErrorShape } from '../common/errors'
 import { failure, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
 import type { CallContext, CallOptions } from '../plugin/definition'
+import type { ApiDescription, ContractClient } from '../plugin/contract'
+import { contractClient } from '../plugin/contract-client'
 import type { Caller } from './caller'
 import type { Expirable } from './deadlines'
 import { toErrorShape } from './error-mapping'
@@ -80,8 +82,13 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     this.entry.plugin.emit(event, payload)
   }
 
-  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown> {
-    return this.entry.plugin.call(method, params, { signal: this.signal, ...options })
+  call(target: any, params?: unknown, options?: CallOptions): Promise<any> {
+    return this.entry.plugin.call(target, params, { signal: this.signal, ...options })
+  }
+
+  /** Calls made through it carry this call's signal, like `call`. */
+  client<C extends ApiDescription>(contract: C): ContractClient<C> {
+    return contractClient(contract, (method, params, options) => this.call(method, params, options))
   }
 
   /** Stops the call: the handler's signal fires with `reason`, and the caller is answered with it now. */

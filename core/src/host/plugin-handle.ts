@@ -17,5 +17,6 @@ export interface PluginHandle {
   /** The plugin's settings, as its handlers read them (`ctx.settings`). */
   readonly settings: PluginSettings<unknown>
   emit(event: string, payload: unknown): void
-  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+  /** `target`: a `domain.method` string or a procedure ref of a contract (anything else rejects with BAD_REQUEST). */
+  call(target: unknown, params?: unknown, options?: CallOptions): Promise<unknown>
 }

@@ -11,6 +11,7 @@ import type { Caller } from '../host/caller'
 import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
 import type { HostServices, PluginHooks } from './context-types'
+import type { ApiDescription, CallArgs, ContractClient, ExtensionPoint, ProcedureRef } from './contract'
 import { checkSettingsSchema, type PluginSettings, type SettingsOf, type SettingsSchema } from './settings'
 
 /**
@@ -78,8 +79,16 @@ export interface CallContext<S = HostServices, E extends EventMap = EventMap, T 
   readonly services: S
   /** Emits one of the plugin's events; the payload is validated against its schema. */
   emit<K extends keyof E & string>(event: K, payload: EventPayload<E[K]>): void
-  /** Calls another procedure in process, as this plugin (with the plugin's own grants). */
+  /**
+   * Calls another procedure in process, as this plugin (with the plugin's own grants), typed by its
+   * contract: `ctx.call(storageContract.procedures.get, { namespace, key })`. The host validates the
+   * input and the answer; the caller does not parse it again.
+   */
+  call<R extends ProcedureRef>(procedure: R, ...args: CallArgs<R['~types']['input']>): Promise<R['~types']['output']>
+  /** @deprecated Untyped; call through a contract: `ctx.call(contract.procedures.name, input)`. */
   call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+  /** A typed client of another plugin's contract, calling as this plugin: `ctx.client(storageContract).get(input)`. */
+  client<C extends ApiDescription>(contract: C): ContractClient<C>
   /** The plugin's settings (its `settings` schema's values), current at each call. */
   readonly settings: PluginSettings<T>
 }
@@ -93,6 +102,8 @@ export interface ProcedureTypes<I, O> {
 
 export interface Procedure<I = unknown, O = unknown, TExposed extends boolean = boolean> {
   readonly kind: 'procedure'
+  /** `domain.method`, set by `definePlugin` (so a definition is its own contract: `ctx.call(plugin.procedures.x, ...)`). */
+  readonly method: string
   readonly description: string
   readonly input: Schema | undefined
   readonly output: Schema | undefined
@@ -186,6 +197,7 @@ type AnyProcedureConfig = ProcedureOptions<Schema | undefined, boolean> & {
 function buildProcedure(config: AnyProcedureConfig, handler: Procedure['handler']): Procedure {
   return {
     kind: 'procedure',
+    method: '',
     description: config.description ?? '',
     input: config.input,
     output: config.output,
@@ -219,8 +231,12 @@ export interface PluginContext<S = HostServices, E extends EventMap = EventMap, 
   /** The host's hooks; a tap made here is removed when the plugin is disabled. */
   readonly hooks: PluginHooks
   emit<K extends keyof E & string>(event: K, payload: EventPayload<E[K]>): void
-  /** Calls a procedure in process, as this plugin. */
+  /** Calls a procedure in process, as this plugin, typed by its contract (see `CallContext.call`). */
+  call<R extends ProcedureRef>(procedure: R, ...args: CallArgs<R['~types']['input']>): Promise<R['~types']['output']>
+  /** @deprecated Untyped; call through a contract: `ctx.call(contract.procedures.name, input)`. */
   call(method: string, params?: unknown, options?: CallOptions): Promise<unknown>
+  /** A typed client of another plugin's contract, calling as this plugin. */
+  client<C extends ApiDescription>(contract: C): ContractClient<C>
   /** Listens, in process, to any event (`domain.event`) this plugin may receive. */
   on(event: string, listener: (payload: unknown) => void): Disposable
   /** Registers something to undo on disable (run last in, first out). */
@@ -228,9 +244,13 @@ export interface PluginContext<S = HostServices, E extends EventMap = EventMap, 
   /** Timers that are cleared on disable. */
   setTimeout(fn: () => void, ms: number): Disposable
   setInterval(fn: () => void, ms: number): Disposable
-  /** Contributes a value to an extension point another plugin reads (e.g. `node.types`). */
+  /** Contributes a value to a typed extension point another plugin reads (`nodeContract.extensionPoints.types`). */
+  contribute<T>(extensionPoint: ExtensionPoint<T>, value: NoInfer<T>): Disposable
+  /** @deprecated A string key carries no type; contribute to the contract's `ExtensionPoint<T>` instead. */
   contribute<T>(extensionPoint: string, value: T): Disposable
-  /** Reads an extension point: current contributions and a change listener. */
+  /** Reads a typed extension point: current contributions and a change listener. */
+  extensions<T>(extensionPoint: ExtensionPoint<T>): ExtensionPointReader<T>
+  /** @deprecated A string key carries no type; read the contract's `ExtensionPoint<T>` instead. */
   extensions<T>(extensionPoint: string): ExtensionPointReader<T>
 }
 
@@ -351,8 +371,15 @@ export function buildDefinition<
     settings: config.settings === undefined ? undefined : checkSettingsSchema(config.id, config.settings),
     services: (config.services ?? {}) as S,
     events,
-    procedures,
+    procedures: stampMethods(config.id, procedures),
     setup: config.setup as PluginDefinition['setup'],
     teardown: config.teardown as PluginDefinition['teardown'],
   })
+}
+
+/** Each procedure with its `domain.method`: a definition is its own contract (`ctx.call(plugin.procedures.x)`). */
+function stampMethods<P extends ProcedureMap>(id: string, procedures: P): P {
+  const stamped: Record<string, Procedure> = {}
+  for (const [name, procedure] of Object.entries(procedures)) stamped[name] = Object.freeze({ ...procedure, method: `${id}.${name}` })
+  return stamped as P
 }

@@ -22,6 +22,8 @@ import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
 import type { PluginHook, PluginHooks } from './context-types'
 import type { AnyPluginDefinition, CallOptions, PluginContext } from './definition'
+import type { ApiDescription } from './contract'
+import { contractClient, methodOf } from './contract-client'
 import type { PluginSettings } from './settings'
 
 export interface RuntimeDependencies {
@@ -75,7 +77,13 @@ export class PluginRuntime implements PluginHandle {
     this.#deps.eventBus.emit(`${this.id}.${event}`, payload)
   }
 
-  call(method: string, params?: unknown, options?: CallOptions): Promise<unknown> {
+  call(target: unknown, params?: unknown, options?: CallOptions): Promise<unknown> {
+    let method: string
+    try {
+      method = methodOf(target)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return this.#deps.router.call(this.caller, method, params, options)
   }
 
@@ -156,7 +164,8 @@ export class PluginRuntime implements PluginHandle {
       hooks: pluginHooks,
       settings: this.settings,
       emit: (event: string, payload: unknown) => this.emit(event, payload),
-      call: (method: string, params?: unknown, options?: CallOptions) => this.call(method, params, options),
+      call: (target: unknown, params?: unknown, options?: CallOptions) => this.call(target, params, options),
+      client: (contract: ApiDescription) => contractClient(contract, (method, params, options) => this.call(method, params, options)),
       on: (event: string, listener: (payload: unknown) => void) =>
         store.add(eventBus.listen(this.caller, event, listener), `listener ${event}`),
       onDispose: (dispose: () => void | Promise<void>) => store.add(dispose, 'onDispose'),
@@ -172,13 +181,29 @@ export class PluginRuntime implements PluginHandle {
         const timer = setInterval(fn, ms)
         return store.add(toDisposable(() => clearInterval(timer)), 'interval')
       },
-      contribute: <T>(point: string, value: T) => store.add(extensions.contribute(point, owner, value), `contribution ${point}`),
-      extensions: <T>(point: string) => ({
-        values: () => extensions.values<T>(point),
-        onChange: (listener: () => void) => store.add(extensions.onChange(point, listener), `extension listener ${point}`),
-      }),
-    }
+      contribute: (target: unknown, value: unknown) => {
+        const point = extensionPointId(target)
+        return store.add(extensions.contribute(point, owner, value), `contribution ${point}`)
+      },
+      extensions: (target: unknown) => {
+        const point = extensionPointId(target)
+        return {
+          values: () => extensions.values(point),
+          onChange: (listener: () => void) => store.add(extensions.onChange(point, listener), `extension listener ${point}`),
+        }
+      },
+    } as PluginContext<any, any>
   }
+}
+
+/** The id of an extension point: a typed `ExtensionPoint<T>` (`contract.extensionPoints.x`) or, deprecated, its string. */
+function extensionPointId(target: unknown): string {
+  if (typeof target === 'string' && target !== '') return target
+  if (typeof target === 'object' && target !== null && (target as { kind?: unknown }).kind === 'extension-point') {
+    const id = (target as { id?: unknown }).id
+    if (typeof id === 'string' && id !== '') return id
+  }
+  throw new TypeError('An extension point is a contract\'s ExtensionPoint (contract.extensionPoints.name) or its "domain.name" id')
 }
 
 /** `result` awaited (a promise or any thenable), for at most `ms`. */

@@ -3,6 +3,7 @@
  * WebAssembly sandbox. Switch the plugin off in Settings to withdraw it (its sandbox is disposed).
  */
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { codeSettings } from './settings'
 import { createCodeNode } from './code-node'
 import { SandboxHolder } from './sandbox-pool'
@@ -17,6 +18,6 @@ export const codePlugin = definePlugin({
   setup(ctx) {
     const sandboxes = new SandboxHolder()
     ctx.onDispose(() => sandboxes.dispose())
-    ctx.contribute('node.types', createCodeNode(() => ctx.settings.get(), sandboxes))
+    ctx.contribute(nodeTypes, createCodeNode(() => ctx.settings.get(), sandboxes))
   },
 })

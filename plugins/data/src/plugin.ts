@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { dataSettings, type DataSettings } from './settings'
 import { SandboxHolder } from './sandbox-holder'
 import { csvFormatInput, csvFormatOutput, csvParseInput, csvParseOutput, formatCsv, parseCsv } from './csv-nodes'
@@ -67,6 +68,6 @@ export const dataPlugin = definePlugin({
   setup(ctx) {
     const sandboxes = new SandboxHolder()
     ctx.onDispose(() => sandboxes.dispose())
-    for (const nodeType of dataNodeTypes(() => ctx.settings.get(), sandboxes)) ctx.contribute('node.types', nodeType)
+    for (const nodeType of dataNodeTypes(() => ctx.settings.get(), sandboxes)) ctx.contribute(nodeTypes, nodeType)
   },
 })

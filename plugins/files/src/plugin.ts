@@ -3,6 +3,7 @@
  * by default). Switch it off in Settings to withdraw the node types.
  */
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { filesSettings } from './settings'
 import { createFileNodes } from './file-nodes'
 
@@ -14,6 +15,6 @@ export const filesPlugin = definePlugin({
   permissions: ['files.granted-folders'],
   settings: filesSettings,
   setup(ctx) {
-    for (const type of createFileNodes(() => ctx.settings.get())) ctx.contribute('node.types', type)
+    for (const type of createFileNodes(() => ctx.settings.get())) ctx.contribute(nodeTypes, type)
   },
 })

@@ -3,6 +3,7 @@
  * settings (none by default). Switch it off in Settings to withdraw the node type.
  */
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { httpSettings } from './settings'
 import { createRequestNode } from './request-node'
 
@@ -14,6 +15,6 @@ export const httpPlugin = definePlugin({
   permissions: ['network.http'],
   settings: httpSettings,
   setup(ctx) {
-    ctx.contribute('node.types', createRequestNode(() => ctx.settings.get()))
+    ctx.contribute(nodeTypes, createRequestNode(() => ctx.settings.get()))
   },
 })

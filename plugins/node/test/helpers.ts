@@ -2,6 +2,7 @@
 import { expect, vi } from 'vitest'
 import { z } from 'zod'
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes, type NodeType } from '@atomiton/plugin-sdk/contracts'
 import { delayNode, type NodeExecutionContext } from '../src/engine/index'
 
 /** Observes the built-in `core.delay` node while letting it run for real: its calls, contexts and results. */
@@ -67,7 +68,8 @@ export function contributor(id: string, types: readonly unknown[], dependencies:
     version: '1.0.0',
     dependencies,
     setup(ctx) {
-      for (const type of types) ctx.contribute('node.types', type)
+      // Malformed values too (the tests' hostile contributors): the node plugin checks each at run time.
+      for (const type of types) ctx.contribute(nodeTypes, type as NodeType)
     },
   })
 }

@@ -3,6 +3,7 @@
  * settings, whose description warns what that allows. Switch the plugin off in Settings to withdraw the type.
  */
 import { definePlugin } from '@atomiton/plugin-sdk'
+import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { shellSettings } from './settings'
 import { createRunNode } from './run-node'
 
@@ -14,6 +15,6 @@ export const shellPlugin = definePlugin({
   permissions: ['process.spawn'],
   settings: shellSettings,
   setup(ctx) {
-    ctx.contribute('node.types', createRunNode(() => ctx.settings.get()))
+    ctx.contribute(nodeTypes, createRunNode(() => ctx.settings.get()))
   },
 })

@@ -3,7 +3,7 @@
  * character budget so a huge array or string costs no more than a small one.
  */
 import type { z } from 'zod'
-import type { ValueType } from './schemas'
+import type { ValueType } from '@atomiton/plugin-sdk/contracts/storage'
 
 export const PREVIEW_LENGTH = 120
 const MAX_DEPTH = 2

@@ -1,25 +1,24 @@
 /**
- * The node plugin, as this plugin uses it: in-process calls to `node.listTypes` and `node.execute`, with
- * what comes back validated here, at the boundary. Nothing else in the plugin knows the node plugin's
- * wire shapes.
+ * The node plugin, as this plugin uses it: in-process calls to `node.listTypes` and `node.execute` through
+ * the node plugin's contract, so their answers are typed and were validated by the host; nothing is parsed
+ * again here.
  */
 import { z } from 'zod'
-import { RpcError, type CallOptions } from '@atomiton/plugin-sdk'
+import { RpcError, type CallArgs, type CallOptions, type ProcedureRef } from '@atomiton/plugin-sdk'
+import { nodeContract } from '@atomiton/plugin-sdk/contracts/node'
 import type { NodeError } from './api'
 import type { NodeCatalog, NodeTypeSpec } from './engine/validate'
 
-/** `ctx.call`, of a plugin or of a call. */
-export type CallFn = (method: string, params?: unknown, options?: CallOptions) => Promise<unknown>
+/** `ctx.call` through a contract, of a plugin or of a call: typed end to end, validated by the host. */
+export type CallFn = <R extends ProcedureRef>(procedure: R, ...args: CallArgs<R['~types']['input']>) => Promise<R['~types']['output']>
 
-/** A JSON Schema the validator can read; a boolean schema (or none) counts as "anything". */
-const JsonSchemaObject = z
-  .union([z.record(z.string(), z.unknown()), z.boolean()])
-  .optional()
-  .transform((schema) => (typeof schema === 'object' ? schema : {}))
+type UntypedCall = (procedure: ProcedureRef, input?: unknown, options?: CallOptions) => Promise<unknown>
 
-const ListTypesResult = z.object({
-  types: z.array(z.object({ id: z.string().min(1), inputSchema: JsonSchemaObject, outputSchema: JsonSchemaObject })),
-})
+/** `call` with `signal` added to every call's options (cancelling it cancels them). */
+export function withSignal(call: CallFn, signal: AbortSignal): CallFn {
+  return ((procedure: ProcedureRef, input?: unknown, options?: CallOptions) =>
+    (call as unknown as UntypedCall)(procedure, input, { signal, ...options })) as unknown as CallFn
+}
 
 const Issue = z.object({
   path: z.array(z.union([z.string(), z.number()])),
@@ -27,31 +26,21 @@ const Issue = z.object({
   code: z.string().optional(),
 })
 
-const ExecutionError = z.object({ code: z.string(), message: z.string(), issues: z.array(Issue).optional() })
+/** The log lines of an execution record, as a workflow run keeps them. */
+export interface ExecutionLogLine {
+  readonly at: number
+  readonly level: 'debug' | 'info' | 'warn' | 'error'
+  readonly message: string
+}
 
-const ExecutionLog = z.object({ at: z.number(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() })
-
-const ExecuteResult = z.object({
-  state: z.enum(['succeeded', 'failed', 'cancelled']),
-  outputs: z.unknown().optional(),
-  error: ExecutionError.optional(),
-  logs: z.array(z.unknown()).optional(),
-})
-
-/** The log lines of an execution record (lines of another shape are left out). */
-export type ExecutionLogLine = z.output<typeof ExecutionLog>
-
+/** An RpcError's `data` is untyped by nature: INVALID_PARAMS carries issues, other codes may not. */
 const IssuesData = z.object({ issues: z.array(Issue) })
 
 /** The node catalog (type id -> input and output JSON Schemas), for `validateWorkflow`. */
 export async function fetchCatalog(call: CallFn): Promise<NodeCatalog> {
-  const raw = await call('node.listTypes')
-  const parsed = ListTypesResult.safeParse(raw)
-  if (!parsed.success) {
-    throw new RpcError('INTERNAL', `node.listTypes answered an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-  }
+  const { types } = await call(nodeContract.procedures.listTypes)
   const catalog = new Map<string, NodeTypeSpec>()
-  for (const type of parsed.data.types) catalog.set(type.id, { inputSchema: type.inputSchema, outputSchema: type.outputSchema })
+  for (const type of types) catalog.set(type.id, { inputSchema: type.inputSchema, outputSchema: type.outputSchema })
   return catalog
 }
 
@@ -90,8 +79,7 @@ export function nodeErrorOf(error: unknown): NodeError {
 /**
  * Executes one node through `node.execute` and resolves to its outputs (an object, by output name).
  * Throws a NodeFailure when the call fails (NOT_FOUND, INVALID_PARAMS with `inputs...` issue paths,
- * PLUGIN_DISABLED...), when the node ends `failed` or `cancelled` (its own error), or when the answer is
- * not what the contract promises. Aborting `signal` cancels the call and, through it, the node.
+ * PLUGIN_DISABLED...) or when the node ends `failed` or `cancelled` (its own error). Aborting `signal` cancels the call and, through it, the node.
  */
 export async function executeNode(
   call: CallFn,
@@ -100,21 +88,13 @@ export async function executeNode(
   signal: AbortSignal,
   onLogs?: (logs: ExecutionLogLine[]) => void,
 ): Promise<Record<string, unknown>> {
-  let raw: unknown
+  let result: Awaited<ReturnType<typeof call<typeof nodeContract.procedures.execute>>>
   try {
-    raw = await call('node.execute', { type, inputs }, { signal })
+    result = await call(nodeContract.procedures.execute, { type, inputs }, { signal })
   } catch (error) {
     throw new NodeFailure(nodeErrorOf(error))
   }
-  const parsed = ExecuteResult.safeParse(raw)
-  if (!parsed.success) {
-    throw new NodeFailure({ code: 'INVALID_NODE_RESULT', message: `node.execute answered an unexpected shape for type "${type}"` })
-  }
-  const result = parsed.data
-  const logs = (result.logs ?? []).flatMap((line) => {
-    const log = ExecutionLog.safeParse(line)
-    return log.success ? [log.data] : []
-  })
+  const logs = result.logs.map(({ at, level, message }) => ({ at, level, message }))
   if (logs.length > 0) onLogs?.(logs)
   if (result.state === 'succeeded') {
     if (result.outputs === undefined) return {}
@@ -126,10 +106,12 @@ export async function executeNode(
     }
     return result.outputs
   }
-  throw new NodeFailure(
-    result.error ?? {
-      code: result.state === 'cancelled' ? 'CANCELLED' : 'NODE_FAILED',
-      message: `Node type "${type}" ${result.state === 'cancelled' ? 'was cancelled' : 'failed'}`,
-    },
-  )
+  if (result.error !== undefined) {
+    const { code, message, issues } = result.error
+    throw new NodeFailure(issues === undefined ? { code, message } : { code, message, issues: issues.map(({ path, message }) => ({ path: [...path], message })) })
+  }
+  throw new NodeFailure({
+    code: result.state === 'cancelled' ? 'CANCELLED' : 'NODE_FAILED',
+    message: `Node type "${type}" ${result.state === 'cancelled' ? 'was cancelled' : 'failed'}`,
+  })
 }

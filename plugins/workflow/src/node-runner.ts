@@ -15,7 +15,7 @@ import type { EvaluateExpression } from './engine/expressions'
 import { errorInfo, runGraph, type NodeOutputs } from './engine/run'
 import type { WorkflowDefinition, WorkflowNode } from './engine/schema'
 import { validateWorkflow } from './engine/validate'
-import { executeNode, fetchCatalog, NodeFailure, type CallFn, type ExecutionLogLine } from './node-client'
+import { executeNode, fetchCatalog, NodeFailure, withSignal, type CallFn, type ExecutionLogLine } from './node-client'
 import { WorkflowRepository } from './storage'
 
 export const MAX_SUBWORKFLOW_DEPTH = 16
@@ -81,7 +81,7 @@ export class NodeRunner {
     if (stack.length >= MAX_SUBWORKFLOW_DEPTH) {
       fail({ code: 'SUBWORKFLOW_TOO_DEEP', message: `Sub-workflows nest at most ${MAX_SUBWORKFLOW_DEPTH} deep` })
     }
-    const call: CallFn = (method, params, options) => this.#options.call(method, params, { signal, ...options })
+    const call = withSignal(this.#options.call, signal)
     const workflow = await new WorkflowRepository(call).get(workflowId)
     if (workflow === undefined) fail({ code: 'NOT_FOUND', message: `No saved workflow "${workflowId}" to run as a sub-workflow` })
     const problems = validateWorkflow(workflow, await fetchCatalog(call))

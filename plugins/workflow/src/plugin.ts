@@ -100,7 +100,7 @@ async function startTriggered(services: Services, io: CallIo, id: string, trigge
 /** A handler's view for the workflow service: its own calls (cancelled with it) and the `changed` event. */
 function io(ctx: CallContext<Services, typeof events>): CallIo {
   return {
-    call: (method, params, options) => ctx.call(method, params, options),
+    call: (procedure, ...args) => ctx.call(procedure, ...args),
     signal: ctx.signal,
     logger: ctx.logger,
     emitChanged: (payload) => {
@@ -268,7 +268,7 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
     setup(ctx) {
       const runs = ctx.services.runs
       runs.attach({
-        call: (method, params, callOptions) => ctx.call(method, params, callOptions),
+        call: (procedure, ...args) => ctx.call(procedure, ...args),
         emit: (name: 'progress' | 'runFinished', payload: never) => ctx.emit(name, payload),
       })
       // Disabling aborts this signal first, while the plugin's events are still registered: runs are

@@ -20,6 +20,7 @@ import { z } from 'zod'
 import { RpcError } from '@atomiton/plugin-sdk'
 import { Run, RunSummary, type NodeRun } from './api'
 import type { CallFn } from './node-client'
+import { storageContract } from '@atomiton/plugin-sdk/contracts/storage'
 
 const NAMESPACE = 'workflow'
 const RUN_PREFIX = 'runs/'
@@ -60,6 +61,8 @@ function truncate(run: Run): Run {
   return { ...run, nodes, truncated: true }
 }
 
+const storage = storageContract.procedures
+
 export class RunStore {
   readonly #call: CallFn
   readonly #limit: number
@@ -84,7 +87,7 @@ export class RunStore {
   async get(runId: string): Promise<Run | undefined> {
     const index = await this.#load()
     if (!index.some((summary) => summary.runId === runId)) return undefined
-    const parsed = Run.safeParse(await this.#storage('get', { namespace: NAMESPACE, key: RUN_PREFIX + runId }))
+    const parsed = Run.safeParse(await this.#storage('get', () => this.#call(storage.get, { namespace: NAMESPACE, key: RUN_PREFIX + runId })))
     if (!parsed.success) throw new RpcError('INTERNAL', `The stored run "${runId}" is damaged and cannot be read`, { runId })
     return interruptedRun(parsed.data)
   }
@@ -105,13 +108,15 @@ export class RunStore {
         return false
       })
       const write = (value: Run) =>
-        this.#storage('setMany', {
-          namespace: NAMESPACE,
-          entries: [
-            { key: RUN_PREFIX + run.runId, value },
-            { key: INDEX_KEY, value: kept },
-          ],
-        })
+        this.#storage('setMany', () =>
+          this.#call(storage.setMany, {
+            namespace: NAMESPACE,
+            entries: [
+              { key: RUN_PREFIX + run.runId, value },
+              { key: INDEX_KEY, value: kept },
+            ],
+          }),
+        )
       try {
         await write(run)
       } catch (error) {
@@ -119,7 +124,9 @@ export class RunStore {
         await write(truncate(run))
       }
       this.#index = kept
-      if (pruned.length > 0) await this.#storage('deleteMany', { namespace: NAMESPACE, keys: pruned.map((runId) => RUN_PREFIX + runId) })
+      if (pruned.length > 0) {
+        await this.#storage('deleteMany', () => this.#call(storage.deleteMany, { namespace: NAMESPACE, keys: pruned.map((runId) => RUN_PREFIX + runId) }))
+      }
     }
     const done = this.#queue.then(task).catch((error: unknown) => this.#onError(error))
     this.#queue = done
@@ -135,7 +142,7 @@ export class RunStore {
     if (this.#index !== undefined) return Promise.resolve(this.#index)
     this.#loading ??= (async () => {
       try {
-        const raw = await this.#storage('get', { namespace: NAMESPACE, key: INDEX_KEY })
+        const raw = await this.#storage('get', () => this.#call(storage.get, { namespace: NAMESPACE, key: INDEX_KEY }))
         const parsed = StoredIndex.safeParse(raw ?? [])
         if (!parsed.success) this.#onError(new Error('The stored run index is damaged; the history starts empty'))
         this.#index ??= parsed.success ? parsed.data.map(interrupted) : []
@@ -147,9 +154,10 @@ export class RunStore {
     return this.#loading
   }
 
-  async #storage(procedure: string, params: unknown): Promise<unknown> {
+  /** One storage call (through the storage contract: typed, validated by the host); a non-RpcError becomes INTERNAL. */
+  async #storage<T>(procedure: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await this.#call(`storage.${procedure}`, params)
+      return await call()
     } catch (error) {
       if (error instanceof RpcError) throw error
       throw new RpcError('INTERNAL', `storage.${procedure} failed`, undefined, { cause: error })

@@ -55,8 +55,11 @@ export interface WebSocketHostOptions {
   readonly token: string | readonly string[]
   /** Decides whether a page from `origin` may connect; `undefined` when the client sent no Origin (not a browser). */
   readonly allowedOrigins: (origin: string | undefined) => boolean
-  /** The grants of every socket's caller. */
-  readonly grants: readonly string[]
+  /**
+   * The grants of every socket's caller: a fixed list, or a function read on every call and subscription
+   * (grants that follow the catalog; it must be cheap, and a throw counts as no grants).
+   */
+  readonly grants: readonly string[] | (() => readonly string[])
   readonly logger?: Logger
   /** Largest frame accepted; a larger one closes the socket with 1009. Default 4 MiB. */
   readonly maxPayloadBytes?: number
@@ -192,7 +195,15 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
     throw new Error('attachWebSocketHost needs non-empty tokens')
   }
   const clients: Client[] = tokens.map((token, index) => ({ id: `ws-client:${index + 1}`, digest: digest(token), sockets: 0 }))
-  const grants = Object.freeze([...options.grants])
+  const source = options.grants
+  const grants = typeof source === 'function' ? undefined : Object.freeze([...source])
+  const liveGrants = (): readonly string[] => {
+    try {
+      return (source as () => readonly string[])()
+    } catch {
+      return []
+    }
+  }
   const frameLimits = options.frameLimits ?? DEFAULT_FRAME_LIMITS
   const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
@@ -292,7 +303,19 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       socket.terminate()
       return
     }
-    const caller: Caller = Object.freeze({ id: `ws:${++socketCount}`, kind: 'renderer', grants, client: client.id })
+    const id = `ws:${++socketCount}`
+    const caller: Caller = Object.freeze(
+      grants !== undefined
+        ? { id, kind: 'renderer' as const, grants, client: client.id }
+        : {
+            id,
+            kind: 'renderer' as const,
+            client: client.id,
+            get grants() {
+              return liveGrants()
+            },
+          },
+    )
     const log = logger.child({ caller: caller.id })
     /**
      * Everything the host writes to this peer goes through here. A peer that has left twice the bound

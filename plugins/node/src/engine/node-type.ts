@@ -5,39 +5,12 @@
  * accepts (`z.input` of the output schema).
  */
 import * as z from 'zod'
+import { NODE_TYPE_ID_PATTERN, type NodeType } from '@atomiton/plugin-sdk/contracts/node'
 import { NodeError, NodeErrorCodes, issuesFromZod, summarizeIssues } from './errors'
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
-
-/** What a running node gets besides its inputs. */
-export interface NodeExecutionContext {
-  /** Aborts when the execution is cancelled; a node that waits must stop (and reject) promptly. */
-  readonly signal: AbortSignal
-  /** Appends to the execution record's logs. */
-  log(level: LogLevel, message: string, data?: unknown): void
-  /** Reports progress as a fraction in [0, 1] (clamped), with an optional message. */
-  progress(fraction: number, message?: string): void
-}
-
-export interface NodeType<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  /** Dotted lowercase segments, e.g. `math.arithmetic`: see `NODE_TYPE_ID_PATTERN`. */
-  readonly id: string
-  readonly title: string
-  readonly description: string
-  readonly category?: string
-  readonly input: I
-  readonly output: O
-  execute(inputs: z.output<I>, ctx: NodeExecutionContext): Promise<z.input<O>> | z.input<O>
-}
-
-/** `math.arithmetic`, `core.constant`, `my-plugin.do-thing`... */
-export const NODE_TYPE_ID_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/
-
-/** Identity, so that `execute` is typed from the schemas without spelling the generics. */
-export function defineNodeType<I extends z.ZodType, O extends z.ZodType>(def: NodeType<I, O>): NodeType<I, O> {
-  return def
-}
+// The node type's shape is part of the node plugin's contract (the `types` extension point's value).
+export { LOG_LEVELS, NODE_TYPE_ID_PATTERN, defineNodeType } from '@atomiton/plugin-sdk/contracts/node'
+export type { LogLevel, NodeExecutionContext, NodeType } from '@atomiton/plugin-sdk/contracts/node'
 
 /**
  * True for a zod 4 schema. `instanceof` alone would reject schemas built by another copy of zod (or by

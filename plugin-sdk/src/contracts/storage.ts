@@ -1,6 +1,25 @@
-/** Inputs, outputs and the event payload: the single source of the procedures' JSON Schemas and types. */
+/**
+ * The contract of the built-in `storage` plugin: its procedures, their zod schemas (the single source of
+ * their JSON Schemas and types) and its `changed` event. Another plugin or a package calls storage through
+ * it (`ctx.client(storageContract).get({ namespace, key })`) without importing the plugin's code.
+ */
 import { z } from 'zod'
-import { DEFAULT_LIST_LIMIT, MAX_BATCH, MAX_KEY_LENGTH, NAMESPACE_PATTERN } from './limits'
+import { event } from '@atomiton/core/plugin/definition'
+import { defineContract, procedure } from '@atomiton/core/plugin/contract'
+
+/** A namespace: lower-case letters, digits and `-`, starting with a letter; it also names a store file. */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/
+
+/** Longest key, in UTF-16 code units (JavaScript string length). */
+export const MAX_KEY_LENGTH = 256
+
+/** Most entries (or keys) in one `setMany` / `deleteMany`, and most rows one `list` answers. */
+export const MAX_BATCH = 1000
+
+export const DEFAULT_LIST_LIMIT = 100
+
+export const STORAGE_READ_PERMISSION = 'storage.read'
+export const STORAGE_WRITE_PERMISSION = 'storage.write'
 
 /** Control characters (C0, DEL, C1), lone surrogates, and the line and paragraph separators. */
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\u2028\u2029]/u
@@ -118,3 +137,83 @@ export const ChangedPayload = z.object({
 })
 
 export type ChangedPayload = z.infer<typeof ChangedPayload>
+
+const READ = STORAGE_READ_PERMISSION
+const WRITE = STORAGE_WRITE_PERMISSION
+
+export const storageContract = defineContract({
+  id: 'storage',
+  procedures: {
+    get: procedure({
+      description: 'The value of a key (undefined when absent; `has` tells a stored undefined apart)',
+      input: KeyInput,
+      output: z.unknown(),
+      permission: READ,
+      expose: true,
+    }),
+    has: procedure({ description: 'Whether a key is stored', input: KeyInput, output: z.boolean(), permission: READ, expose: true }),
+    keys: procedure({
+      description: 'The keys of a namespace, sorted, optionally only those starting with `prefix`',
+      input: KeysInput,
+      output: z.array(z.string()),
+      permission: READ,
+      expose: true,
+    }),
+    list: procedure({
+      description: 'A page of keys with their type, stored size and a short preview (for the Storage view)',
+      input: ListInput,
+      output: ListOutput,
+      permission: READ,
+      expose: true,
+    }),
+    namespaces: procedure({
+      description: 'The namespaces that hold keys (for a plugin caller: those it may read)',
+      output: NamespacesOutput,
+      permission: READ,
+      expose: true,
+    }),
+    set: procedure({
+      description: 'Stores a value (anything structured clone keeps, up to the size limit)',
+      input: SetInput,
+      output: z.void(),
+      permission: WRITE,
+      expose: true,
+    }),
+    setMany: procedure({
+      description: 'Stores several values at once: all or nothing (when a key repeats, the last wins)',
+      input: SetManyInput,
+      output: z.void(),
+      permission: WRITE,
+      expose: true,
+    }),
+    delete: procedure({ description: 'Removes a key; true when it existed', input: KeyInput, output: z.boolean(), permission: WRITE, expose: true }),
+    deleteMany: procedure({
+      description: 'Removes several keys at once; how many existed',
+      input: DeleteManyInput,
+      output: z.number().int().nonnegative(),
+      permission: WRITE,
+      expose: true,
+    }),
+    clear: procedure({
+      description: 'Removes every key of a namespace; how many there were',
+      input: NamespaceInput,
+      output: z.number().int().nonnegative(),
+      permission: WRITE,
+      expose: true,
+    }),
+    recoveries: procedure({
+      description: 'Damaged store files the host repaired: where the original was kept, what was salvaged and lost',
+      output: RecoveriesOutput,
+      permission: READ,
+      expose: true,
+    }),
+  },
+  events: {
+    changed: event({
+      description: 'A write changed a namespace (sent after the write succeeded; carries keys, never values)',
+      payload: ChangedPayload,
+      permission: READ,
+      expose: true,
+    }),
+  },
+})

@@ -1,4 +1,9 @@
+/**
+ * The contract of the built-in `system` plugin: health, runtime information and plugin management.
+ */
 import { z } from 'zod'
+import { event } from '@atomiton/core/plugin/definition'
+import { defineContract, procedure } from '@atomiton/core/plugin/contract'
 
 export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked', 'uninstalled'])
 
@@ -132,3 +137,90 @@ export const InstallPluginOutput = z.object({
 export const UninstallPluginInput = z.object({ id: PluginId, deleteData: z.boolean().default(false) })
 
 export const UninstallPluginOutput = z.object({ id: z.string(), removed: z.literal(true), dataDeleted: z.boolean() })
+
+export const systemContract = defineContract({
+  id: 'system',
+  procedures: {
+    health: procedure({
+      description: 'Overall status and the state of every plugin',
+      output: Health,
+      permission: 'system.read',
+      expose: true,
+    }),
+    getInfo: procedure({
+      description: 'App version, runtime versions, platform, memory use and uptime',
+      output: Info,
+      permission: 'system.read',
+      expose: true,
+    }),
+    listPlugins: procedure({
+      description: 'Every plugin (built in or installed) with its state, error, dependencies, dependents and permissions',
+      output: z.object({ plugins: z.array(PluginSummary) }),
+      permission: 'system.read',
+      expose: true,
+    }),
+    inspectPackage: procedure({
+      description: 'Unpacks a plugin package (.tgz or folder) into staging and validates it; says what it asks for',
+      input: InspectPackageInput,
+      output: InspectPackageOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    installPlugin: procedure({
+      description: 'Installs (or upgrades) an inspected package once its permissions are approved, and activates it',
+      input: InstallPluginInput,
+      output: InstallPluginOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    uninstallPlugin: procedure({
+      description: 'Removes an installed package (its stored data stays unless deleteData)',
+      input: UninstallPluginInput,
+      output: UninstallPluginOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    enablePlugin: procedure({
+      description: 'Turns a plugin on (with cascade: its dependencies too); says what else changed',
+      input: ToggleInput,
+      output: ToggleOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    disablePlugin: procedure({
+      description: 'Turns a plugin off (with cascade: its dependents too); says what else changed',
+      input: ToggleInput,
+      output: ToggleOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+    getPluginSettings: procedure({
+      description: 'A plugin’s settings: their JSON Schema, current values, defaults, and a notice if saved values were dropped',
+      input: PluginSettingsInput,
+      output: PluginSettingsOutput,
+      permission: 'system.read',
+      expose: true,
+    }),
+    setPluginSettings: procedure({
+      description: 'Validates, saves and applies a plugin’s settings (the plugin hears of it at once)',
+      input: SetPluginSettingsInput,
+      output: SetPluginSettingsOutput,
+      permission: 'system.admin',
+      expose: true,
+    }),
+  },
+  events: {
+    pluginChanged: event({
+      description: 'A plugin changed state (enabled, disabled, failed, blocked), or a package was installed, upgraded or uninstalled',
+      payload: PluginChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+    pluginSettingsChanged: event({
+      description: 'A plugin’s settings were saved or reset; read them again with getPluginSettings',
+      payload: PluginSettingsChanged,
+      permission: 'system.read',
+      expose: true,
+    }),
+  },
+})
