@@ -4,6 +4,7 @@
  * on real tarballs made by `npm pack`, with the app closed; a host booted on the same data folder afterwards.
  */
 import { execFile, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -52,7 +53,7 @@ beforeAll(async () => {
 }, 120_000)
 
 // Each run is a fresh Node process (about 1 s on a busy 2-core machine): these tests get a larger bound.
-describe('npx atomiton plugin', { timeout: 90_000 }, () => {
+describe('npx atomiton plugin and types', { timeout: 90_000 }, () => {
   it('installs a tarball with --yes, lists it, and a host started on the data folder serves it; remove takes it away', async () => {
     const dataDir = await temporaryFolder()
     const file = await tarball({ id: 'notes', permissions: ['system.read'] })
@@ -99,6 +100,25 @@ describe('npx atomiton plugin', { timeout: 90_000 }, () => {
     expect((await atomiton(['plugin', 'list', '--data-dir', dataDir])).stdout).toContain('No plugin package is installed')
     expect(await atomiton(['plugin', 'install', folder, '--data-dir', dataDir], 'y\n')).toMatchObject({ code: 0 })
     expect((await atomiton(['plugin', 'list', '--data-dir', dataDir])).stdout).toContain('asker 1.0.0')
+  })
+
+  it('types writes the types of what is installed in the data folder, naming a package it could not load', async () => {
+    const dataDir = await temporaryFolder()
+    const folder = await writePackage(await temporaryFolder(), { id: 'notes', permissions: ['system.read'] })
+    expect(await atomiton(['plugin', 'install', folder, '--data-dir', dataDir, '--yes'])).toMatchObject({ code: 0 })
+    // A package folder the host refuses at start (its entry throws): left out, and said so.
+    await writePackage(join(dataDir, 'plugins', 'broken'), { id: 'broken', prelude: "throw new Error('kaboom')" })
+    const out = join(await temporaryFolder(), 'types', 'atomiton.d.ts')
+    const typed = await atomiton(['types', '--out', out, '--data-dir', dataDir])
+    expect(typed).toMatchObject({ code: 0, stdout: `Wrote ${out}\n` })
+    expect(typed.stderr).toContain('package "broken" could not be loaded')
+    const text = await readFile(out, 'utf8')
+    for (const name of ['notes.hello', 'notes.recall', 'notes.greeted', 'system.installPlugin', 'node.execute']) expect(text, name).toContain(`"${name}"`)
+    expect(text).not.toContain('"broken.')
+    // Without the data folder: the built-ins only.
+    const builtinsOnly = await atomiton(['types', '--out', out])
+    expect(builtinsOnly).toMatchObject({ code: 0, stderr: '' })
+    expect(await readFile(out, 'utf8')).not.toContain('"notes.hello"')
   })
 
   it('refuses a bad package naming it and the rule, and a bad command line with its usage', async () => {

@@ -4,7 +4,9 @@
  */
 import type { Command } from './command'
 import { pluginCommand } from './commands/plugin'
+import { typesCommand } from './commands/types'
 
 export const commands: Readonly<Record<string, Command>> = {
   plugin: pluginCommand,
+  types: typesCommand,
 }

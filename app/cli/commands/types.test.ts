@@ -2,12 +2,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable, Writable } from 'node:stream'
 import ts from 'typescript'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { z } from 'zod'
 import { definePlugin, event } from '@atomiton/core/plugin/definition'
 import { builtinPlugins } from '@atomiton/plugins'
-import { typesCommand, type TypesCommandIo } from './types'
+import type { AnyPluginDefinition } from '@atomiton/core/plugin/definition'
+import type { CliIo } from '../command'
+import { runCli } from '../main'
+import { createTypesCommand } from './types'
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'atomiton-types-'))
@@ -15,10 +19,26 @@ function tempDir(): string {
   return dir
 }
 
-function capture(plugins?: TypesCommandIo['plugins']) {
+function collector(into: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      into.push(chunk.toString())
+      done()
+    },
+  })
+}
+
+/** The process's streams as the CLI gets them, captured. */
+function capture(): { io: CliIo; out: string[]; err: string[] } {
   const out: string[] = []
   const err: string[] = []
-  return { io: { stdout: (text: string) => void out.push(text), stderr: (text: string) => void err.push(text), ...(plugins ? { plugins } : {}) }, out, err }
+  return { io: { stdout: collector(out), stderr: collector(err), stdin: Readable.from([]), cwd: process.cwd() }, out, err }
+}
+
+/** `atomiton types` booting these plugins instead of the built-ins (no data dir: no installed packages). */
+function types(plugins: readonly AnyPluginDefinition[], args: string[]) {
+  const { io, out, err } = capture()
+  return { code: createTypesCommand({ plugins }).run(args, io), out, err }
 }
 
 /** Type-checks `files` with the compiler API (strict, as the repo is); the diagnostics, as text. */
@@ -93,8 +113,8 @@ export async function use(): Promise<void> {
 describe('atomiton types', () => {
   it('writes a .d.ts that tsc loads and that types a client against the built-ins and any other loaded plugin', async () => {
     const dir = tempDir()
-    const { io, out, err } = capture([...builtinPlugins, shapesPlugin])
-    expect(await typesCommand(['--out', join(dir, 'atomiton.d.ts'), '--data-dir', join(dir, 'data')], io)).toBe(0)
+    const { code, out, err } = types([...builtinPlugins, shapesPlugin], ['--out', join(dir, 'atomiton.d.ts'), '--data-dir', join(dir, 'data')])
+    expect(await code).toBe(0)
     expect(err).toEqual([])
     expect(out.join('')).toContain('atomiton.d.ts')
     const text = readFileSync(join(dir, 'atomiton.d.ts'), 'utf8')
@@ -110,27 +130,29 @@ describe('atomiton types', () => {
 
   it('includes what only main and plugins may call with --internal', async () => {
     const dir = tempDir()
-    const { io } = capture([shapesPlugin])
-    expect(await typesCommand(['--out', join(dir, 'all.d.ts'), '--internal'], io)).toBe(0)
+    expect(await types([shapesPlugin], ['--out', join(dir, 'all.d.ts'), '--internal']).code).toBe(0)
     const text = readFileSync(join(dir, 'all.d.ts'), 'utf8')
     expect(text).toContain('"shapes.secret"')
     expect(text).toContain('"shapes.hidden"')
     expect(typeCheck(dir, { 'all.d.ts': text, 'check.ts': `import type { AtomitonClient } from './all'\ndeclare const rpc: AtomitonClient\nexport const s: Promise<string> = rpc.shapes.secret()\n` })).toEqual([])
   }, 60_000)
 
-  it('refuses bad arguments with the usage and exit code 2, and reports a failure with 1', async () => {
-    for (const args of [[], ['--out'], ['--out', 'types.ts'], ['--nope'], ['stray'], ['--out', 'a.d.ts', '--internal=yes']]) {
+  it('refuses bad arguments with the usage and exit code 2, and reports a failure with 1 (through the dispatcher)', async () => {
+    for (const args of [[], ['--out'], ['--out', 'types.ts'], ['--nope'], ['stray'], ['--out', 'a.d.ts', '--internal=yes'], ['--out', 'a.d.ts', '--data-dir', '']]) {
       const { io, err } = capture()
-      expect(await typesCommand(args, io), args.join(' ')).toBe(2)
-      expect(err.join('')).toContain('Usage: atomiton types')
+      expect(await runCli(['types', ...args], io), args.join(' ')).toBe(2)
+      expect(err.join('')).toContain('Usage: npx atomiton types')
     }
     const dir = tempDir()
     writeFileSync(join(dir, 'file'), '')
-    const { io, err } = capture([shapesPlugin])
-    expect(await typesCommand(['--out', join(dir, 'file', 'x.d.ts')], io)).toBe(1)
-    expect(err.join('')).toMatch(/^atomiton types: /)
+    const failed = types([shapesPlugin], ['--out', join(dir, 'file', 'x.d.ts')])
+    expect(await failed.code).toBe(1)
+    expect(failed.err.join('')).toMatch(/^atomiton types: /)
     const help = capture()
-    expect(await typesCommand(['--help'], help.io)).toBe(0)
+    expect(await runCli(['types', '--help'], help.io)).toBe(0)
     expect(help.out.join('')).toContain('--data-dir')
+    const list = capture()
+    expect(await runCli(['--help'], list.io)).toBe(0)
+    expect(list.out.join('')).toMatch(/^ {2}types +write the TypeScript types/m)
   })
 })
