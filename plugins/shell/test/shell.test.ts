@@ -1,7 +1,7 @@
 // shell.run with real child processes (the Node.js running the tests is the program): off by default, the
 // granted working folder, the environment allow-list, output caps, and the whole process group killed on
 // timeout and on cancel (a child that started a grandchild, which reports its pid to a local server).
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createNodeTypeHost, createTempFolder, isProcessRunning, nodeExecutable, startLocalServer } from '@atomiton/plugin-sdk/testing'
 import { shellPlugin } from '../index'
 
@@ -114,7 +114,8 @@ describe('shell.run', () => {
     const running = nodes.run('shell.run', { program: nodeExecutable, args: ['-e', spawnsGrandchild(`${server.origin}/pid`)], cwd: folder.path, timeoutMs: 6000 })
     const report = await server.received(1)
     await expect(running).rejects.toMatchObject({ code: 'PROCESS_TIMEOUT' })
-    expect(isProcessRunning(reportedPid(report.url))).toBe(false)
+    // SIGKILL to the group is sent before the answer; the kernel takes the grandchild down a moment later.
+    await vi.waitFor(() => expect(isProcessRunning(reportedPid(report.url))).toBe(false))
   })
 
   it('kills the whole process group when the run is cancelled', async () => {
@@ -127,7 +128,8 @@ describe('shell.run', () => {
     expect(isProcessRunning(grandchild)).toBe(true)
     controller.abort(new Error('run cancelled'))
     await expect(running).rejects.toThrow('run cancelled')
-    expect(isProcessRunning(grandchild)).toBe(false)
+    // The caller is answered at once on cancel; the group's SIGKILL takes effect a moment later.
+    await vi.waitFor(() => expect(isProcessRunning(grandchild)).toBe(false))
   })
 
   it('a program that exits leaves nothing of its group running', async () => {
