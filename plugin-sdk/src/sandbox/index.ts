@@ -10,3 +10,4 @@
 export type { SandboxLimits, EvaluateOptions, Sandbox } from './types'
 export type { ScriptErrorData } from './script-error'
 export { createSandbox, DEFAULT_LIMITS, LIMIT_BOUNDS } from './quickjs-sandbox'
+export { SandboxHolder } from './holder'

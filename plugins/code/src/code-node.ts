@@ -5,9 +5,8 @@
  */
 import { z } from 'zod'
 import { RpcError } from '@atomiton/plugin-sdk'
-import type { ScriptErrorData } from '@atomiton/plugin-sdk/sandbox'
+import type { SandboxHolder, ScriptErrorData } from '@atomiton/plugin-sdk/sandbox'
 import type { CodeSettings } from './settings'
-import type { SandboxHolder } from './sandbox-pool'
 
 interface NodeContext {
   readonly signal: AbortSignal

@@ -6,7 +6,7 @@ import { definePlugin } from '@atomiton/plugin-sdk'
 import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { codeSettings } from './settings'
 import { createCodeNode } from './code-node'
-import { SandboxHolder } from './sandbox-pool'
+import { SandboxHolder } from '@atomiton/plugin-sdk/sandbox'
 
 export const codePlugin = definePlugin({
   id: 'code',
@@ -16,7 +16,7 @@ export const codePlugin = definePlugin({
   permissions: ['sandbox.run'],
   settings: codeSettings,
   setup(ctx) {
-    const sandboxes = new SandboxHolder()
+    const sandboxes = new SandboxHolder('code')
     ctx.onDispose(() => sandboxes.dispose())
     ctx.contribute(nodeTypes, createCodeNode(() => ctx.settings.get(), sandboxes))
   },

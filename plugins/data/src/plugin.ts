@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { definePlugin } from '@atomiton/plugin-sdk'
 import { nodeTypes } from '@atomiton/plugin-sdk/contracts'
 import { dataSettings, type DataSettings } from './settings'
-import { SandboxHolder } from './sandbox-holder'
+import { SandboxHolder } from '@atomiton/plugin-sdk/sandbox'
 import { csvFormatInput, csvFormatOutput, csvParseInput, csvParseOutput, formatCsv, parseCsv } from './csv-nodes'
 import {
   expressionInput,
@@ -66,7 +66,7 @@ export const dataPlugin = definePlugin({
   permissions: ['sandbox.run'],
   settings: dataSettings,
   setup(ctx) {
-    const sandboxes = new SandboxHolder()
+    const sandboxes = new SandboxHolder('data')
     ctx.onDispose(() => sandboxes.dispose())
     for (const nodeType of dataNodeTypes(() => ctx.settings.get(), sandboxes)) ctx.contribute(nodeTypes, nodeType)
   },

@@ -4,10 +4,9 @@
  */
 import { z } from 'zod'
 import { RpcError } from '@atomiton/plugin-sdk'
-import type { ScriptErrorData } from '@atomiton/plugin-sdk/sandbox'
+import type { SandboxHolder, ScriptErrorData } from '@atomiton/plugin-sdk/sandbox'
 import { deleteField, getField, setField, splitField, type JsonRecord } from './fields'
 import type { DataSettings } from './settings'
-import type { SandboxHolder } from './sandbox-holder'
 
 interface NodeContext {
   readonly signal: AbortSignal

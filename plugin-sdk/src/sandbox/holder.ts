@@ -1,15 +1,19 @@
 /**
- * The code pack's one warm sandbox (`@atomiton/plugin-sdk/sandbox`), made on first use and replaced when the
- * memory setting changes (a sandbox's memory is fixed when it is made); disposed with the plugin.
+ * One warm sandbox for a plugin, made on first use and replaced when its memory size changes (a sandbox's
+ * memory is fixed when it is made); `dispose()` (on disable) releases it and refuses further use.
  */
-import { createSandbox, type Sandbox } from '@atomiton/plugin-sdk/sandbox'
+import { createSandbox } from './quickjs-sandbox'
+import type { Sandbox } from './types'
 
 export class SandboxHolder {
   private current: { memoryMb: number; sandbox: Promise<Sandbox> } | undefined
   private closed = false
 
+  /** `owner` names the plugin in the error a call gets after `dispose()`. */
+  constructor(private readonly owner: string) {}
+
   get(memoryMb: number): Promise<Sandbox> {
-    if (this.closed) return Promise.reject(new Error('The code plugin was disabled'))
+    if (this.closed) return Promise.reject(new Error(`The ${this.owner} plugin was disabled`))
     if (this.current?.memoryMb !== memoryMb) {
       this.release()
       this.current = { memoryMb, sandbox: createSandbox({ memoryBytes: memoryMb * 1024 * 1024 }) }
