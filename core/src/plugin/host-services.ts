@@ -10,7 +10,7 @@
  */
 import { RpcError } from '../common/errors'
 import { isGranted } from '../host/caller'
-import type { HostServiceName } from './context-types'
+import type { HostServiceName, UndeclaredServices } from './context-types'
 
 /** Administers the host: plugin management, every plugin's settings, packages. The system plugin holds it. */
 export const HOST_ADMIN_PERMISSION = 'host.admin'
@@ -27,6 +27,9 @@ export const HOST_SERVICE_PERMISSIONS: Readonly<Record<HostServiceName, string>>
   pluginSettings: HOST_ADMIN_PERMISSION,
   packages: HOST_ADMIN_PERMISSION,
 })
+
+/** What every plugin's scope holds without declaring: its own logger and id. */
+export const UNDECLARED_SERVICE_NAMES: readonly (keyof UndeclaredServices)[] = Object.freeze(['logger', 'pluginId'])
 
 export const HOST_SERVICE_NAMES: readonly HostServiceName[] = Object.freeze(Object.keys(HOST_SERVICE_PERMISSIONS) as HostServiceName[])
 

@@ -173,7 +173,7 @@ export class PluginRuntime implements PluginHandle {
       registrations[name] = refusal
         ? asFunction(() => {
             throw refusal
-          }).transient()
+          }).singleton()
         : asFunction(() => this.#hostService(name)).singleton()
     }
     return registrations
