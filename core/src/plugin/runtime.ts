@@ -166,7 +166,8 @@ export class PluginRuntime implements PluginHandle {
    */
   #hostServiceRegistrations(): Record<string, Resolver<unknown>> {
     const root = this.#deps.container
-    const declared = this.#definition.hostServices
+    // A definition built by hand (not through definePlugin) may lack the list: it then declared nothing.
+    const declared: readonly string[] = Array.isArray(this.#definition.hostServices) ? this.#definition.hostServices : []
     const registrations: Record<string, Resolver<unknown>> = {}
     for (const name of new Set([...Object.keys(root.registrations), ...HOST_SERVICE_NAMES])) {
       const refusal = serviceRefusal(this.#holder, declared, name)
