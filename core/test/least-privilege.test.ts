@@ -98,6 +98,32 @@ describe('a plugin reaches only the host services it declares', () => {
     }
   })
 
+  it('gives a host.admin holder facades of the admin services, never the host’s objects', async () => {
+    const admin: readonly HostServiceName[] = HOST_SERVICE_NAMES.filter((name) => HOST_SERVICE_PERMISSIONS[name] === HOST_ADMIN_PERMISSION)
+    let seen: Record<string, unknown> = {}
+    const t = await createTestHost({
+      plugins: [
+        notes,
+        definePlugin({
+          id: 'admin',
+          version: '1.0.0',
+          permissions: [HOST_ADMIN_PERMISSION],
+          hostServices: admin as readonly [],
+          setup: (ctx) => void (seen = Object.fromEntries(admin.map((name) => [name, (ctx.services as Record<string, unknown>)[name]]))),
+        }),
+      ],
+    })
+    for (const name of admin) {
+      const held: unknown = t.host.container.resolve(name)
+      expect(seen[name]).not.toBe(held)
+      expect(Object.isFrozen(seen[name])).toBe(true)
+    }
+    // The plugin host behind `plugins` could replace and remove plugins and reach their runtimes.
+    expect(['runtime', 'add', 'replace', 'remove', 'definition'].filter((key) => key in (seen['plugins'] as object))).toEqual([])
+    await expect((seen['plugins'] as { disable(id: string): Promise<unknown> }).disable('notes')).resolves.toMatchObject({ plugin: 'notes' })
+    expect(t.host.plugins.get('notes')?.state).toBe('disabled')
+  })
+
   it('never gives an installed package a guarded service, whatever its permissions say', async () => {
     const guarded = HOST_SERVICE_NAMES.filter((name) => HOST_SERVICE_PERMISSIONS[name] !== '')
     const attacks = Object.fromEntries(guarded.map((name) => [name, (ctx: { services: unknown }) => typeof (ctx.services as Record<string, unknown>)[name]]))

@@ -10,7 +10,7 @@
  */
 import { RpcError } from '../common/errors'
 import { isGranted } from '../host/caller'
-import type { HostServiceName, UndeclaredServices } from './context-types'
+import type { HostServiceName, HostServices, UndeclaredServices } from './context-types'
 
 /** Administers the host: plugin management, every plugin's settings, packages. The system plugin holds it. */
 export const HOST_ADMIN_PERMISSION = 'host.admin'
@@ -63,4 +63,27 @@ export function serviceRefusal(holder: ServiceHolder, declared: readonly string[
   if (holder.installed) return refuse(`an installed package never gets "${permission}"`)
   if (isGranted(holder.permissions, permission) || isGranted(holder.permissions, HOST_ADMIN_PERMISSION)) return undefined
   return refuse(`it needs the permission "${permission}", which the plugin is not granted`)
+}
+
+type FacadeService = 'plugins' | 'pluginSettings' | 'packages'
+
+/**
+ * The methods a plugin gets of each administrative service: a facade with exactly the interface's methods,
+ * never the host's object (the plugin host behind `plugins` can also replace and remove plugins and reach
+ * every plugin's runtime; the package manager loads code). Typed so that a method added to an interface
+ * must be added here.
+ */
+const FACADE_METHODS: { readonly [K in FacadeService]: Readonly<Record<keyof HostServices[K], true>> } = {
+  plugins: { list: true, get: true, enable: true, disable: true },
+  pluginSettings: { describe: true, set: true, reset: true, onChange: true },
+  packages: { inspect: true, install: true, uninstall: true, unloaded: true },
+}
+
+/** What a plugin gets of a granted host service `name` held by the host as `service`. */
+export function facadeOf(name: string, service: unknown): unknown {
+  if (!Object.hasOwn(FACADE_METHODS, name)) return service
+  const target = service as Record<string, (...args: unknown[]) => unknown>
+  const facade: Record<string, (...args: unknown[]) => unknown> = {}
+  for (const method of Object.keys(FACADE_METHODS[name as FacadeService])) facade[method] = (...args) => target[method]!(...args)
+  return Object.freeze(facade)
 }

@@ -28,7 +28,7 @@ import type { PluginHandle } from '../host/plugin-handle'
 import type { CallEndHandler, CallInfo, CallStartHandler, PluginStateChange } from '../host/hooks'
 import { pluginStores } from '../host/stores/plugin-stores'
 import type { StoreFactory } from '../host/stores/key-value-store'
-import { holdsHostAdmin, HOST_SERVICE_NAMES, serviceRefusal, type ServiceHolder } from './host-services'
+import { facadeOf, holdsHostAdmin, HOST_SERVICE_NAMES, serviceRefusal, type ServiceHolder } from './host-services'
 import type { Clock, RuntimeInfo } from './context-types'
 import type { PluginSettingsService } from '../host/plugin-settings'
 import type { Router } from '../host/router'
@@ -195,7 +195,7 @@ export class PluginRuntime implements PluginHandle {
       case 'runtime':
         return readOnlyRuntime(root.resolve<RuntimeInfo>('runtime'))
       default:
-        return root.resolve(name)
+        return facadeOf(name, root.resolve(name))
     }
   }
 
