@@ -108,6 +108,11 @@ describe('the Proxy client', () => {
     const client = createRPCClient<[typeof mathPlugin]>(counting, { maxBatchSize: 4 })
     await Promise.all(Array.from({ length: 10 }, () => client.math.add({ a: 1, b: 1 })))
     expect(sizes).toEqual([4, 4, 2])
+    // By default, messages of 100: a tick's calls pipeline instead of travelling as one large message.
+    sizes.length = 0
+    const byDefault = createRPCClient<[typeof mathPlugin]>(counting)
+    await Promise.all(Array.from({ length: 250 }, () => byDefault.math.add({ a: 1, b: 1 })))
+    expect(sizes).toEqual([100, 100, 50])
     for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) expect(() => createRPCClient(counting, { maxBatchSize: bad })).toThrow(/maxBatchSize/)
   })
 

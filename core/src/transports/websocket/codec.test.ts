@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  answerIdOf,
   decodeClientFrame,
   decodeHostFrame,
   encodeMessage,
@@ -168,6 +169,10 @@ describe('the WebSocket frame codec', () => {
       const decoded = decodeClientFrame(input)
       expect(decoded, String(input).slice(0, 40)).toMatchObject({ ok: false, n })
     }
+    // Who waits, from the header alone (what the host answers RATE_LIMITED without reading the body).
+    expect(answerIdOf('I5:garbage')).toEqual({ t: 'invoke', n: 5 })
+    expect(answerIdOf('s6:garbage')).toEqual({ t: 'send', n: 6 })
+    for (const text of ['s:[1]', 'M:{}', 'r3:1', 'x1:', '']) expect(answerIdOf(text), text).toBeUndefined()
     // A send frame's header names the correlation id to refuse, not a frame to reply to.
     for (const input of ['s6:[', 'S6:{"a":1}', 's6:[[1],7]']) expect(decodeClientFrame(input), input).toMatchObject({ ok: false, n: undefined, sendId: 6 })
     for (const input of ['', 'garbage', 'r:[1]', 'r2:[', 'm:[', 'm1:[[1,2],"a",1]', 'i1:[[1,2],"a",1]', 'e:[[1,2],"a",1]', 's:[[1,2],"a",1]']) {

@@ -111,6 +111,24 @@ async function setup(serverOptions: Partial<WebSocketHostOptions> = {}) {
 const request = (id: number, method: string, params?: unknown) => ({ kind: 'request' as const, id, method, params })
 
 describe('the WebSocket transport', () => {
+  it('answers a send frame it cannot read with an error envelope for the id its header names', async () => {
+    const t = await setup()
+    const { socket } = await t.raw()
+    const messages: unknown[] = []
+    socket.on('message', (data: RawData) => {
+      const decoded = decodeHostFrame(String(data))
+      if (decoded.ok && decoded.frame.t === 'message') messages.push(decoded.frame.message)
+    })
+    socket.send('S9:["$rpc",{"kind":"batch","id":9,')
+    socket.send('s:[')
+    socket.send(`S10:${JSON.stringify([PROTOCOL_METHOD, request(10, 'lab.echo', 'fine')])}`)
+    await expect.poll(() => messages).toHaveLength(2)
+    expect(messages).toEqual([
+      { kind: 'response', id: 9, ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('Malformed frame') } },
+      { kind: 'response', id: 10, ok: true, result: 'fine' },
+    ])
+  })
+
   it('answers a call over a real socket', async () => {
     const t = await setup()
     const { bridge, client } = t.connect()
