@@ -10,10 +10,14 @@ import type { AtomitonBridge } from '@atomiton/core/common/bridge'
 import { PROTOCOL_METHOD, type ResponseMessage } from '@atomiton/core/common/protocol'
 import { buildPreload, createIpcFixture, loadPreload, type BuiltPreload, type IpcFixture } from '../test-support/ipc-fixture'
 import type { EmulatedWebContents } from '../test-support/electron-ipc'
-import type { TestHost } from '../test-support/test-host'
+import type { testPlugin, TestHost } from '../test-support/test-host'
+import { createRPCClient } from '@atomiton/core/client/client'
 import { IPC_CHANNELS } from './ipc-transport'
 
-const preloadSource = readFileSync(fileURLToPath(new URL('../preload/index.ts', import.meta.url)), 'utf8')
+/** The whole preload: its entry and the bridge it exposes (bundled into one file). */
+const preloadSource = ['../preload/index.ts', '../preload/bridge.ts']
+  .map((file) => readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8'))
+  .join('\n')
 
 let preload: BuiltPreload
 let current: IpcFixture<TestHost> | undefined
@@ -65,10 +69,11 @@ describe('the built preload', () => {
     const literal = (name: string): string | undefined => new RegExp(`const ${name} = '([^']+)'`).exec(preloadSource)?.[1]
     expect(literal('INVOKE_CHANNEL')).toBe(IPC_CHANNELS.invoke)
     expect(literal('SEND_CHANNEL')).toBe(IPC_CHANNELS.send)
-    expect(literal('EVENT_CHANNEL_PREFIX')).toBe(IPC_CHANNELS.eventPrefix)
+    expect(literal('MESSAGE_CHANNEL')).toBe(IPC_CHANNELS.message)
+    expect(literal('PROTOCOL_METHOD')).toBe(PROTOCOL_METHOD)
   })
 
-  it('is under 50 lines of code', () => {
+  it('is under 50 lines of code, entry and bridge together', () => {
     const withoutBlockComments = preloadSource.replace(/\/\*[\s\S]*?\*\//g, '')
     const code = withoutBlockComments.split('\n').filter((line) => {
       const trimmed = line.trim()
@@ -231,6 +236,48 @@ describe('send', () => {
     expect(() => bridge.send('test.note', { fn: () => 1 })).toThrow('An object could not be cloned.')
     await fixture.electron.settled()
     expect(fixture.host.sends).toHaveLength(0)
+  })
+})
+
+describe('the one protocol (issue 9, item 3), through the real preload', () => {
+  it('answers requests and batches sent one way on $rpc, and pushes events, all as host messages on on("$rpc")', async () => {
+    const { bridge, fixture } = await open()
+    const messages: unknown[] = []
+    bridge.on(PROTOCOL_METHOD, (message) => void messages.push(message))
+    await bridge.invoke('rpc.subscribe', { event: 'test.tick' })
+    bridge.send(PROTOCOL_METHOD, { kind: 'request', id: 1, method: 'test.echo', params: new Date(1) })
+    bridge.send(PROTOCOL_METHOD, { kind: 'batch', id: 4, requests: [2, 3].map((id) => ({ kind: 'request', id, method: 'test.echo', params: id })) })
+    await fixture.electron.settled()
+    fixture.host.publish('tick', { n: 1 })
+    await fixture.electron.settled()
+    expect(messages).toEqual([
+      { kind: 'response', id: 1, ok: true, result: new Date(1) },
+      { kind: 'batch', id: 4, responses: [2, 3].map((id) => ({ kind: 'response', id, ok: true, result: id })) },
+      { kind: 'event', event: 'test.tick', payload: { n: 1 } },
+    ])
+    // Nothing went through invoke but the subscription: the protocol rides on send and one message channel.
+    expect(fixture.host.invokes.map((call) => call.method)).toEqual(['rpc.subscribe'])
+  })
+
+  it('carries the typed client: batched calls, events and a cancel', async () => {
+    const { bridge, fixture } = await open()
+    const client = createRPCClient<readonly [typeof testPlugin]>(bridge)
+    const ticks: unknown[] = []
+    await client.$on('test.tick', (payload) => void ticks.push(payload)).ready
+    await expect(Promise.all([client.test.echo('a'), client.test.echo(new Set([1]))])).resolves.toEqual(['a', new Set([1])])
+    const controller = new AbortController()
+    const waiting = client.test.wait(undefined, { signal: controller.signal })
+    await expect.poll(() => fixture.host.connections[0]?.pendingCount).toBe(1)
+    controller.abort()
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' })
+    await fixture.electron.settled()
+    expect(fixture.host.connections[0]?.pendingCount).toBe(0)
+    fixture.host.publish('tick', 'tock')
+    await fixture.electron.settled()
+    expect(ticks).toEqual(['tock'])
+    // Every call and the cancel went one way on rpc:send, as protocol envelopes.
+    expect(fixture.host.sends.map((call) => (call.params as { kind: string }).kind)).toEqual(['request', 'batch', 'request', 'cancel'])
+    client.$dispose()
   })
 })
 

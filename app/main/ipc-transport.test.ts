@@ -164,19 +164,40 @@ describe('connections', () => {
     expect(host.sends).toEqual([expect.objectContaining({ callerId: `window:${a.id}`, method: 'test.note', params: 3 })])
   })
 
-  it('delivers host events to that window only, on rpc:event:<name>', async () => {
+  it('delivers host events to that window only, as EventMessages on rpc:message (no channel per event)', async () => {
     const { openWindow, host, electron } = await setup()
     const a = openWindow()
     const b = openWindow()
     const seenA = vi.fn()
     const seenB = vi.fn()
-    a.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}test.tick`, (_event, payload: unknown) => seenA(payload))
-    b.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}test.tick`, (_event, payload: unknown) => seenB(payload))
+    a.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => seenA(message))
+    b.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => seenB(message))
     await invoke(a.page, 'rpc.subscribe', { event: 'test.tick' })
     await invoke(b.page, 'test.echo')
     host.publish('tick', { n: 1 })
     await electron.settled()
-    expect(seenA).toHaveBeenCalledExactlyOnceWith({ n: 1 })
+    expect(seenA).toHaveBeenCalledExactlyOnceWith({ kind: 'event', event: 'test.tick', payload: { n: 1 } })
+    expect(seenB).not.toHaveBeenCalled()
+  })
+
+  it('answers a request or batch sent one way on rpc:send with a host message on rpc:message, to that window only', async () => {
+    const { openWindow, electron } = await setup()
+    const a = openWindow()
+    const b = openWindow()
+    const seenA = vi.fn()
+    const seenB = vi.fn()
+    a.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => seenA(message))
+    b.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => seenB(message))
+    a.page.ipcRenderer.send(IPC_CHANNELS.send, { method: PROTOCOL_METHOD, params: { kind: 'request', id: 1, method: 'test.echo', params: 'one' } })
+    a.page.ipcRenderer.send(IPC_CHANNELS.send, {
+      method: PROTOCOL_METHOD,
+      params: { kind: 'batch', id: 4, requests: [2, 3].map((id) => ({ kind: 'request', id, method: 'test.echo', params: id })) },
+    })
+    await electron.settled()
+    expect(seenA.mock.calls.map(([message]) => message)).toEqual([
+      { kind: 'response', id: 1, ok: true, result: 'one' },
+      { kind: 'batch', id: 4, responses: [2, 3].map((id) => ({ kind: 'response', id, ok: true, result: id })) },
+    ])
     expect(seenB).not.toHaveBeenCalled()
   })
 
@@ -266,12 +287,14 @@ describe('cleanup', () => {
 /** A Connectable that exposes its deliver callbacks and can be told to fail. */
 class ProbeHost implements Connectable {
   readonly delivers: ConnectOptions['deliver'][] = []
+  readonly replies: NonNullable<ConnectOptions['reply']>[] = []
   failConnect = false
   failInvoke = false
 
   connect(options: ConnectOptions): HostConnection {
     if (this.failConnect) throw new Error('connect exploded')
     this.delivers.push(options.deliver)
+    if (options.reply) this.replies.push(options.reply)
     let closed = false
     return {
       id: 'probe',
@@ -304,12 +327,31 @@ describe('robustness', () => {
     expect(logger.entries.filter((entry) => entry.level === 'error')).toHaveLength(2)
   })
 
+  it('replaces an answer that cannot be cloned by an INTERNAL envelope per response, so nobody waits', async () => {
+    const probe = new ProbeHost()
+    const { openWindow, electron, logger } = await setup({ host: probe })
+    const win = openWindow()
+    const received = vi.fn()
+    win.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => received(message))
+    await invoke(win.page, 'x.y')
+    const reply = probe.replies[0]!
+    reply(success(5, { fn: () => 1 }))
+    reply({ kind: 'batch', id: 9, responses: [success(6, 'fine'), success(7, { fn: () => 1 })] })
+    await electron.settled()
+    const internal = { code: 'INTERNAL', message: expect.stringContaining('not structured-cloneable') }
+    expect(received.mock.calls.map(([message]) => message)).toEqual([
+      { kind: 'response', id: 5, ok: false, error: internal },
+      { kind: 'batch', id: 9, responses: [success(6, 'fine'), { kind: 'response', id: 7, ok: false, error: internal }] },
+    ])
+    expect(logger.entries.filter((entry) => entry.level === 'error')).toHaveLength(2)
+  })
+
   it('deliver is a no-op once the window is destroyed, and logs instead of throwing for unserialisable payloads', async () => {
     const probe = new ProbeHost()
     const { openWindow, warnings, electron } = await setup({ host: probe })
     const win = openWindow()
     const received = vi.fn()
-    win.page.ipcRenderer.on(`${IPC_CHANNELS.eventPrefix}tick`, received)
+    win.page.ipcRenderer.on(IPC_CHANNELS.message, (_event, message: unknown) => received(message))
     await invoke(win.page, 'x.y')
     const deliver = probe.delivers[0]!
     expect(() => deliver('tick', () => 1)).not.toThrow()

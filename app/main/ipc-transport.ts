@@ -1,9 +1,15 @@
 /**
- * The Electron IPC transport: the main-process half of the generic bridge (`app/preload/index.ts`).
+ * The Electron IPC transport: the main-process half of the generic bridge (`app/preload/bridge.ts`),
+ * carrying the one protocol (`protocol.ts`) on three fixed channels, whatever the API:
  *
- * - `rpc:invoke` ({ method, params }) -> `HostConnection.invoke`, answered with the host's envelope;
- * - `rpc:send`   ({ method, params }) -> `HostConnection.send`;
- * - host events  -> `webContents.send('rpc:event:' + event, payload)`.
+ * - `rpc:send`    ({ method, params }) -> `HostConnection.send`: the client's requests, batches and
+ *                 cancels (on `$rpc`), and one-way calls;
+ * - `rpc:message` <- every host message for the window: the answers to its requests and batches, and an
+ *                 `EventMessage` per event it subscribed to (`webContents.send('rpc:message', message)`);
+ * - `rpc:invoke`  ({ method, params }) -> `HostConnection.invoke`, answered with the host's envelope: the
+ *                 direct `atomitonBridge.invoke('domain.method', params)`.
+ *
+ * An answer that cannot be cloned is replaced by an INTERNAL envelope per response, so nobody waits.
  *
  * Every message is checked before it can reach the host: the sending frame must still exist, be the main
  * frame of its WebContents and have an allowed origin; the payload must be `{ method: string, params }`.
@@ -22,23 +28,28 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'ele
 import { errorMessage } from '@atomiton/core/common/describe-error'
 import { ErrorCodes, type ErrorShape } from '@atomiton/core/common/errors'
 import {
+  eventMessage,
   failure,
   isBatchMessage,
   isRequestMessage,
   PROTOCOL_METHOD,
   type BatchResponseMessage,
+  type HostMessage,
   type ResponseMessage,
 } from '@atomiton/core/common/protocol'
 import type { Connectable, HostConnection } from '@atomiton/core/host/connection'
 import type { Disposable } from '@atomiton/core/host/disposable'
 import type { Logger } from '@atomiton/core/host/logger'
+import { isStructuredCloneable, unsendableAnswer } from '@atomiton/core/host/unsendable-answer'
 
 /** The channels of the generic bridge. The preload repeats them (it can import nothing); a test checks both agree. */
 export const IPC_CHANNELS = {
   invoke: 'rpc:invoke',
   send: 'rpc:send',
-  eventPrefix: 'rpc:event:',
+  message: 'rpc:message',
 } as const
+
+const NOT_CLONEABLE = 'The answer could not be sent over IPC (not structured-cloneable)'
 
 /** The id of an error envelope answering a message whose request id cannot be read (protocol.ts: `null`). */
 const NO_ID = null
@@ -134,6 +145,9 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
     if (existing && !existing.connection.closed) return existing.connection
     if (existing) drop(id, 'closed by host')
 
+    const post = (message: HostMessage): void => {
+      if (!sender.isDestroyed()) sender.send(IPC_CHANNELS.message, message)
+    }
     const connection = host.connect({
       caller: {
         id: `window:${id}`,
@@ -147,11 +161,18 @@ export function attachIpcTransport(options: IpcTransportOptions): Disposable {
         },
       },
       deliver: (event, payload) => {
-        if (sender.isDestroyed()) return
         try {
-          sender.send(IPC_CHANNELS.eventPrefix + event, payload)
+          post(eventMessage(event, payload))
         } catch (error) {
           logger.warn({ webContentsId: id, event, error: errorMessage(error) }, 'ipc: event not delivered')
+        }
+      },
+      reply: (answer) => {
+        try {
+          post(answer)
+        } catch (error) {
+          logger.error({ webContentsId: id, error: errorMessage(error) }, 'ipc: an answer could not be cloned; answering INTERNAL')
+          post(unsendableAnswer(answer, isStructuredCloneable, NOT_CLONEABLE))
         }
       },
     })

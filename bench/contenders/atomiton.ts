@@ -15,8 +15,6 @@
  */
 import type { MessagePort } from 'node:worker_threads'
 import { createHost, createMemoryStoreFactory, createRPCClient, definePlugin, type Host, type Procedure, type RateLimitPolicy } from '@atomiton/core'
-import { createMessagePortBridge } from '@atomiton/core/transports/message-port'
-import { attachMessagePortHost } from '@atomiton/core/transports/message-port/server'
 import { createWebSocketBridge } from '@atomiton/core/transports/websocket/bridge'
 import { attachWebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { WebSocket } from 'ws'
@@ -24,6 +22,7 @@ import { z } from 'zod'
 import { selfTimed, type Contender } from '../harness'
 import { bootScript } from '../paths'
 import { bootContender } from './boot'
+import { preloadBridgeOverPort, serveIpcOverPort } from './electron-ipc'
 import { echoHandler, inputSchema, procedurePaths, type ProcedureSet, type Small } from './shared'
 import { startPortServer } from './threads'
 import { clientTargets, type ProjectFiles, type ProjectGenerator, type TypecheckSpec } from './typecheck'
@@ -97,25 +96,25 @@ export const atomitonInProcess: Contender<Small> = {
   },
 }
 
-// ── 2 & 3. Across a worker thread (MessageChannel) ───────────────────────────────────────────────
+// ── 2 & 3. Across a worker thread: Electron's IPC transport ──────────────────────────────────────
 
 /**
- * Client half (main thread): bench/workers/port-server runs `serveAtomitonOnPort` in a worker; here the
- * typed client calls through the MessagePort bridge on the other end of the channel.
+ * Client half (main thread, the renderer): the typed client over the preload's bridge, whose `ipcRenderer`
+ * is a MessagePort to the worker (electron-ipc.ts); bench/workers/port-server runs `serveAtomitonOverIpc`
+ * there: the main process's real IPC transport in front of a host.
  */
-export function atomitonOverPort(options: AtomitonTransportOptions = {}): Contender<Small> {
+export function atomitonOverIpc(options: AtomitonTransportOptions = {}): Contender<Small> {
   return {
     name: options.batched === true ? 'atomiton (batched)' : options.batched === false ? 'atomiton (unbatched)' : 'atomiton',
     async setup() {
       const server = await startPortServer('atomiton', options)
-      const bridge = createMessagePortBridge(server.port)
+      const bridge = preloadBridgeOverPort(server.port)
       const client = createRPCClient<BenchPlugins>(bridge, options.batched === undefined ? {} : { batch: options.batched })
-      server.onFailure(() => bridge.close())
+      server.onFailure(() => client.$dispose())
       return {
         call: (payload) => client.bench.echo(payload),
         async close() {
           client.$dispose()
-          bridge.close()
           await server.close()
         },
       }
@@ -123,11 +122,10 @@ export function atomitonOverPort(options: AtomitonTransportOptions = {}): Conten
   }
 }
 
-/** Server half, run inside the worker: a host serving `bench.echo` on `port` (a renderer caller). */
-export async function serveAtomitonOnPort(port: MessagePort, options: AtomitonTransportOptions): Promise<void> {
+/** Server half, run inside the worker: `attachIpcTransport` serving a host with `bench.echo` to the window on `port`. */
+export async function serveAtomitonOverIpc(port: MessagePort, options: AtomitonTransportOptions): Promise<void> {
   void options // batching is the client's choice; the host answers a batch or a single request alike
-  const host = await benchHost()
-  attachMessagePortHost({ host, grants: ['*'] }).serve(port)
+  serveIpcOverPort(port, await benchHost())
 }
 
 // ── 4. WebSocket on loopback ─────────────────────────────────────────────────────────────────────
@@ -400,12 +398,11 @@ function clientCalls(spec: TypecheckSpec): string[] {
 
 // ── 8. Renderer weight ───────────────────────────────────────────────────────────────────────────
 
-/** The renderer of Electron mode: the typed client over a MessagePort bridge (the preload hands the port over). */
+/** The renderer of Electron mode: the typed client over `window.atomitonBridge` (the preload's: not in the renderer's bundle). */
 export function atomitonRendererEntry(): string {
   return `
 import { createRPCClient } from '@atomiton/core/client'
-import { createMessagePortBridge } from '@atomiton/core/transports/message-port'
-const client = createRPCClient(createMessagePortBridge(globalThis.__benchPort))
+const client = createRPCClient(globalThis.atomitonBridge)
 globalThis.__benchResult = client.bench.echo({ id: 1, name: 'atomiton' })
 `
 }
@@ -416,18 +413,6 @@ export function atomitonWsRendererEntry(): string {
 import { createRPCClient } from '@atomiton/core/client'
 import { createWebSocketBridge } from '@atomiton/core/transports/websocket/bridge'
 const client = createRPCClient(createWebSocketBridge({ url: globalThis.__benchUrl }))
-globalThis.__benchResult = client.bench.echo({ id: 1, name: 'atomiton' })
-`
-}
-
-/** Everything a renderer could ship: the client and both bridges (devalue excluded). */
-export function atomitonAllRendererEntry(): string {
-  return `
-import { createRPCClient } from '@atomiton/core/client'
-import { createMessagePortBridge } from '@atomiton/core/transports/message-port'
-import { createWebSocketBridge } from '@atomiton/core/transports/websocket/bridge'
-const bridge = globalThis.__benchUrl ? createWebSocketBridge({ url: globalThis.__benchUrl }) : createMessagePortBridge(globalThis.__benchPort)
-const client = createRPCClient(bridge)
 globalThis.__benchResult = client.bench.echo({ id: 1, name: 'atomiton' })
 `
 }

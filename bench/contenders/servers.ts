@@ -8,7 +8,7 @@ import { RPCHandler as OrpcPortHandler } from '@orpc/server/message-port'
 import { RPCHandler as OrpcWsHandler } from '@orpc/server/ws'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
 import type { WebSocketServer } from 'ws'
-import { serveAtomitonOnPort, serveAtomitonOnWebSocket, type AtomitonTransportOptions } from './atomiton'
+import { serveAtomitonOnWebSocket, serveAtomitonOverIpc, type AtomitonTransportOptions } from './atomiton'
 import { orpcRouter, trpcRouter } from './routers'
 
 // ── Message port (scenarios 2 and 3) ──
@@ -31,7 +31,7 @@ export const portServers: Record<PortServerKind, (data: PortServerData) => void 
     port.start()
   },
   atomiton({ port, atomiton }) {
-    return serveAtomitonOnPort(port, atomiton ?? {})
+    return serveAtomitonOverIpc(port, atomiton ?? {})
   },
 }
 

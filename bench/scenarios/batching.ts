@@ -1,5 +1,5 @@
 import type { Scenario } from '../harness'
-import { atomitonOverPort } from '../contenders/atomiton'
+import { atomitonOverIpc } from '../contenders/atomiton'
 import { SMALL } from '../contenders/shared'
 import { orpcMessagePort, rawPortBatchedEcho, rawPortEcho } from '../contenders/threads'
 
@@ -12,7 +12,7 @@ export const batching: Scenario = {
       note: 'raw: one postMessage per call, or one per tick carrying every call made in it',
       payload: SMALL,
       concurrency: quick ? 10 : 1000,
-      contenders: [rawPortEcho, rawPortBatchedEcho, orpcMessagePort, atomitonOverPort({ batched: false }), atomitonOverPort({ batched: true })],
+      contenders: [rawPortEcho, rawPortBatchedEcho, orpcMessagePort, atomitonOverIpc({ batched: false }), atomitonOverIpc({ batched: true })],
       baselines: [rawPortEcho.name, rawPortBatchedEcho.name],
     },
   ],

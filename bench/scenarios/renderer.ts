@@ -1,5 +1,5 @@
 import type { Scenario } from '../harness'
-import { atomitonAllRendererEntry, atomitonRendererEntry, atomitonWsRendererEntry } from '../contenders/atomiton'
+import { atomitonRendererEntry, atomitonWsRendererEntry } from '../contenders/atomiton'
 import { floorEntry, orpcPortEntry, orpcWsEntry, rendererContender, trpcPortEntry, trpcWsEntry } from '../contenders/renderer'
 
 /** Left out of Atomiton's figures, as the issue asks: the UI framework and the serialization library (the WebSocket codec's). */
@@ -23,9 +23,9 @@ export const renderer: Scenario = {
           rendererContender('tRPC client + wsLink', trpcWsEntry),
           rendererContender('oRPC client + message-port', orpcPortEntry),
           rendererContender('oRPC client + websocket', orpcWsEntry),
-          rendererContender('atomiton client + message-port bridge', atomitonRendererEntry, EXCLUDED),
+          // Electron mode: the bridge is the preload's (`window.atomitonBridge`), so the renderer ships the client alone.
+          rendererContender('atomiton client (Electron: the preload’s bridge)', atomitonRendererEntry, EXCLUDED),
           rendererContender('atomiton client + WebSocket bridge', atomitonWsRendererEntry, EXCLUDED),
-          rendererContender('atomiton client + both bridges', atomitonAllRendererEntry, EXCLUDED),
         ],
         baselines: [floor.name],
         ratioOf: ['gzip bytes'],

@@ -1,5 +1,5 @@
 import type { Scenario } from '../harness'
-import { atomitonOverPort } from '../contenders/atomiton'
+import { atomitonOverIpc } from '../contenders/atomiton'
 import { payloadOfSize } from '../contenders/shared'
 import { orpcMessagePort, rawPortEcho } from '../contenders/threads'
 
@@ -17,7 +17,7 @@ export const worker: Scenario = {
       title: `payload ${label}`,
       note: `{ id, name } whose JSON is ${bytes.toLocaleString('en-US')} bytes (name: a string); server half in the worker`,
       payload: payloadOfSize(bytes),
-      contenders: [rawPortEcho, orpcMessagePort, atomitonOverPort()],
+      contenders: [rawPortEcho, orpcMessagePort, atomitonOverIpc()],
       baselines: [rawPortEcho.name],
     })),
 }

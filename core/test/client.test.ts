@@ -56,32 +56,63 @@ describe('the Proxy client', () => {
     }
     const client = createRPCClient<[typeof mathPlugin]>(silent)
     await expect(client.math.add({ a: 1, b: 1 }, { timeoutMs: 10 })).rejects.toMatchObject({ code: 'TIMEOUT' })
-    expect(sent).toEqual([{ kind: 'cancel', id: 1, reason: 'timeout' }])
+    expect(sent).toEqual([
+      { kind: 'request', id: 1, method: 'math.add', params: { a: 1, b: 1 }, timeoutMs: 10 },
+      { kind: 'cancel', id: 1, reason: 'timeout' },
+    ])
   })
 
-  it('turns a failing transport into UNAVAILABLE and a malformed answer into INTERNAL', async () => {
-    const down: AtomitonBridge = { invoke: () => Promise.reject(new Error('socket closed')), on: () => () => undefined, send: () => undefined }
+  it('turns a failing transport into UNAVAILABLE, and a call its batch’s answer left out into INTERNAL', async () => {
+    const down: AtomitonBridge = {
+      invoke: () => Promise.reject(new Error('socket closed')),
+      on: () => () => undefined,
+      send: () => {
+        throw new Error('socket closed')
+      },
+    }
     const error = await createRPCClient<[typeof mathPlugin]>(down).math.add({ a: 1, b: 1 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RpcError)
     expect(error).toMatchObject({ code: 'UNAVAILABLE' })
-    const garbage: AtomitonBridge = { invoke: () => Promise.resolve({ hello: 'world' }), on: () => () => undefined, send: () => undefined }
-    await expect(createRPCClient<[typeof mathPlugin]>(garbage).math.add({ a: 1, b: 1 })).rejects.toMatchObject({ code: 'INTERNAL' })
+    // A host that answers a batch, but not every call in it, and then garbage nobody can place.
+    let hear: (message: unknown) => void = () => undefined
+    const forgetful: AtomitonBridge = {
+      invoke: () => new Promise(() => undefined),
+      on: (_name, listener) => ((hear = listener), () => undefined),
+      send: (_method, message) => {
+        const { id, requests } = message as { id: number; requests: Array<{ id: number }> }
+        queueMicrotask(() => {
+          hear({ hello: 'world' })
+          hear({ kind: 'batch', id, responses: [{ kind: 'response', id: requests[0]!.id, ok: true, result: { sum: 2 } }] })
+        })
+      },
+    }
+    const client = createRPCClient<[typeof mathPlugin]>(forgetful)
+    const [answered, forgotten] = await Promise.allSettled([client.math.add({ a: 1, b: 1 }), client.math.add({ a: 2, b: 2 })])
+    expect(answered).toEqual({ status: 'fulfilled', value: { sum: 2 } })
+    expect(forgotten).toMatchObject({ status: 'rejected', reason: { code: 'INTERNAL', message: expect.stringContaining('No answer to math.add') } })
   })
 
   it('splits same-tick calls into batches of at most maxBatchSize, and refuses a size that is not a positive integer', async () => {
     const sizes: number[] = []
+    let hear: (message: unknown) => void = () => undefined
     const counting: AtomitonBridge = {
-      invoke: (_method, message) => {
-        const requests = (message as { kind: string; requests?: Array<{ id: number }> }).requests ?? [message as { id: number }]
+      invoke: () => new Promise(() => undefined),
+      on: (_name, listener) => ((hear = listener), () => undefined),
+      send: (_method, message) => {
+        const { id, requests = [message as { id: number }] } = message as { id: number; requests?: Array<{ id: number }> }
         sizes.push(requests.length)
-        return Promise.resolve({ kind: 'batch', responses: requests.map((request) => ({ kind: 'response', id: request.id, ok: true, result: { sum: 0 } })) })
+        const responses = requests.map((request) => ({ kind: 'response', id: request.id, ok: true, result: { sum: 0 } }))
+        queueMicrotask(() => hear({ kind: 'batch', id, responses }))
       },
-      on: () => () => undefined,
-      send: () => undefined,
     }
     const client = createRPCClient<[typeof mathPlugin]>(counting, { maxBatchSize: 4 })
     await Promise.all(Array.from({ length: 10 }, () => client.math.add({ a: 1, b: 1 })))
     expect(sizes).toEqual([4, 4, 2])
+    // By default, messages of 100: a tick's calls pipeline instead of travelling as one large message.
+    sizes.length = 0
+    const byDefault = createRPCClient<[typeof mathPlugin]>(counting)
+    await Promise.all(Array.from({ length: 250 }, () => byDefault.math.add({ a: 1, b: 1 })))
+    expect(sizes).toEqual([100, 100, 50])
     for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) expect(() => createRPCClient(counting, { maxBatchSize: bad })).toThrow(/maxBatchSize/)
   })
 

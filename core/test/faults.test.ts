@@ -1,7 +1,6 @@
 // Issue 10, items 1 and 2: one plugin's error never kills the host nor leaves a caller waiting, through
-// the in-memory bridge, in process, over a real WebSocket server on 127.0.0.1 and over a MessageChannel.
+// the in-memory bridge, in process and over a real WebSocket server on 127.0.0.1.
 // (The Electron IPC emulation runs the same cases in app/main/faults.e2e.test.ts.)
-import { MessageChannel } from 'node:worker_threads'
 import { pino, type DestinationStream } from 'pino'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket as NodeWebSocket } from 'ws'
@@ -18,8 +17,6 @@ import {
   expectUnreadableFailuresContained,
 } from '../src/transports/test-support/fault-cases'
 import { hostilePlugin, throwingGetter, trapProxy, type HostilePlugins } from '../src/transports/test-support/hostile-plugin'
-import { createMessagePortBridge } from '../src/transports/message-port/bridge'
-import { attachMessagePortHost } from '../src/transports/message-port/server'
 import { createWebSocketBridge } from '../src/transports/websocket/bridge'
 import { attachWebSocketHost } from '../src/transports/websocket/server'
 
@@ -181,35 +178,6 @@ describe.each(loggers)('with %s', (_name, makeLogger) => {
     it('awaits a thenable result like a promise', async () => {
       const { client } = await open()
       await expectThenableAwaited(client)
-    })
-  })
-  describe('over a MessageChannel', () => {
-    const open = async () => {
-      const notes: unknown[] = []
-      const logger = makeLogger()
-      const host = await createHost({ plugins: [hostilePlugin(notes)], rateLimit: false, ...(logger ? { logger } : {}) })
-      onTestFinished(() => host.dispose())
-      const ports = attachMessagePortHost({ host, grants: ['*'] })
-      onTestFinished(() => ports.close())
-      const channel = new MessageChannel()
-      ports.serve(channel.port2)
-      const bridge = createMessagePortBridge(channel.port1)
-      const client = createRPCClient<HostilePlugins>(bridge)
-      onTestFinished(() => {
-        client.$dispose()
-        bridge.close()
-      })
-      return { client, notes }
-    }
-
-    it('answers each unreadable throw, rejection and output with INTERNAL, and keeps serving', async () => {
-      const { client } = await open()
-      await expectUnreadableFailuresContained(client)
-    })
-
-    it('keeps the outcome of the calls beside a failing one in a batch', async () => {
-      const { client, notes } = await open()
-      await expectBatchNeighboursKeepTheirOutcome(client, notes)
     })
   })
 })

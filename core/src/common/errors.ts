@@ -40,9 +40,11 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
 
-const codeSet: ReadonlySet<string> = new Set(Object.values(ErrorCodes))
+/** Built on first use, not at import: a renderer that never calls `isErrorCode` ships without the table (scenario 8). */
+let codeSet: ReadonlySet<string> | undefined
 
 export function isErrorCode(value: unknown): value is ErrorCode {
+  codeSet ??= new Set(Object.values(ErrorCodes))
   return typeof value === 'string' && codeSet.has(value)
 }
 

@@ -10,8 +10,10 @@ import {
   isCancelMessage,
   isRequestMessage,
   PROTOCOL_METHOD,
+  type BatchMessage,
   type BatchResponseMessage,
   type RequestId,
+  type RequestMessage,
   type ResponseMessage,
 } from '../common/protocol'
 import type { Caller } from './caller'
@@ -52,6 +54,7 @@ export class RpcConnection implements HostConnection, Subscriber {
   readonly id: string
   readonly caller: Caller
   readonly #deliver: ConnectOptions['deliver']
+  readonly #reply: ConnectOptions['reply']
   readonly #deps: ConnectionDependencies
   readonly #inflight = new Map<RequestId, ActiveCall>()
   #shorthandIds = 0
@@ -61,6 +64,7 @@ export class RpcConnection implements HostConnection, Subscriber {
     this.id = `connection:${++connectionCount}:${options.caller.id}`
     this.caller = options.caller
     this.#deliver = options.deliver
+    this.#reply = options.reply
     this.#deps = deps
   }
 
@@ -117,7 +121,7 @@ export class RpcConnection implements HostConnection, Subscriber {
       // Read once: a Proxy passed in process could answer a different length each time.
       const count = requests.length
       if (count > this.#deps.limits.maxBatchSize) {
-        return failure(null, {
+        return failure(params.id ?? null, {
           code: 'PAYLOAD_TOO_LARGE',
           message: `A batch may carry at most ${this.#deps.limits.maxBatchSize} requests (got ${count})`,
         })
@@ -131,7 +135,7 @@ export class RpcConnection implements HostConnection, Subscriber {
           waiting.push(response.then((settled) => void (responses[i] = settled)))
         } else responses[i] = response
       }
-      const batch: BatchResponseMessage = { kind: 'batch', responses }
+      const batch: BatchResponseMessage = params.id === undefined ? { kind: 'batch', responses } : { kind: 'batch', id: params.id, responses }
       return waiting === undefined ? batch : Promise.all(waiting).then(() => batch)
     }
     return failure(idOf(params), { code: 'BAD_REQUEST', message: 'Expected a request or a batch' })
@@ -161,7 +165,9 @@ export class RpcConnection implements HostConnection, Subscriber {
   #send(method: string, params: unknown): void {
     if (this.#closed) return
     if (method === PROTOCOL_METHOD) {
-      if (isCancelMessage(params)) {
+      if (isRequestMessage(params) || isBatchMessage(params)) {
+        this.#answerOneWay(params)
+      } else if (isCancelMessage(params)) {
         const call = this.#inflight.get(params.id)
         call?.abort(
           params.reason === 'timeout'
@@ -180,6 +186,28 @@ export class RpcConnection implements HostConnection, Subscriber {
       .then((response) => {
         if (!response.ok) this.#deps.logger.warn({ method, error: response.error, connection: this.id }, 'One-way call failed')
       })
+  }
+
+  /** A request or batch sent one way (the protocol's usual path): its answer goes to `reply`, in this turn when known at once. */
+  #answerOneWay(message: RequestMessage | BatchMessage): void {
+    const reply = this.#reply
+    if (reply === undefined) {
+      this.#deps.logger.warn({ connection: this.id }, 'Dropped a one-way request: this connection has no reply channel')
+      return
+    }
+    const answer = this.answer(PROTOCOL_METHOD, message)
+    const push = (settled: Answer): void => {
+      if (this.#closed) return
+      try {
+        reply(settled)
+      } catch (error) {
+        this.#deps.logger.error({ err: describeError(error), connection: this.id }, 'A reply could not be pushed to the peer')
+      }
+    }
+    if (!(answer instanceof Promise)) return push(answer)
+    answer.then(push, (error: unknown) => {
+      this.#deps.logger.error({ err: describeError(error), connection: this.id }, 'An answer failed to settle')
+    })
   }
 
   close(reason = 'disconnected'): void {

@@ -6,17 +6,32 @@
  *   plain objects);
  * - an answer that cannot be cloned rejects `invoke` with Electron's wrapping
  *   ("Error invoking remote method 'rpc:invoke': Error: An object could not be cloned.");
- * - replies and events arrive asynchronously, events only through `on`, one-way messages only via `send`.
+ * - it speaks the one protocol (`protocol.ts`): requests, batches and cancels sent one way on
+ *   `PROTOCOL_METHOD`, every answer and event pushed to `on(PROTOCOL_METHOD)` a microtask later (an event's
+ *   payload also to `on(eventName)`); the direct `invoke('domain.method', params)` is answered too;
+ * - an answer that cannot be cloned is replaced by an INTERNAL envelope per response (as the transports do);
+ * - `close()` tells the `PROTOCOL_METHOD` listeners (`DISCONNECTED_EVENT`) before going away; then `send`
+ *   throws and `invoke` rejects.
  * It counts the messages it carries, so tests can assert batching.
  */
 import type { AtomitonBridge } from '../common/bridge'
 import { errorMessage } from '../common/describe-error'
+import {
+  DISCONNECTED_EVENT,
+  eventMessage,
+  isBatchMessage,
+  isRequestMessage,
+  PROTOCOL_METHOD,
+  type HostMessage,
+} from '../common/protocol'
 import type { Caller } from '../host/caller'
 import type { Connectable, HostConnection } from '../host/connection'
+import { isStructuredCloneable, unsendableAnswer } from '../host/unsendable-answer'
 
 export interface InMemoryBridgeStats {
-  /** Messages sent with `invoke` (a batch counts once). */
+  /** Messages that ask for an answer: a request or a batch (counted once) sent on `PROTOCOL_METHOD`, or an `invoke`. */
   invokes: number
+  /** Other one-way messages: cancels, one-way calls. */
   sends: number
   events: number
 }
@@ -30,6 +45,7 @@ export interface InMemoryBridge {
 }
 
 const UNCLONEABLE = 'An object could not be cloned.'
+const NOT_CLONEABLE_ANSWER = 'The answer could not be sent over the bridge (not structured-cloneable)'
 
 function clone<T>(value: T): T {
   try {
@@ -40,19 +56,35 @@ function clone<T>(value: T): T {
 }
 
 export function createInMemoryBridge(host: Connectable, caller: Caller): InMemoryBridge {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const listeners = new Map<string, Set<(message: unknown) => void>>()
   const stats: InMemoryBridgeStats = { invokes: 0, sends: 0, events: 0 }
   let closed = false
+
+  /** One host message reaches the peer a microtask later: its `PROTOCOL_METHOD` listeners, and an event's own. */
+  const push = (message: HostMessage): void => {
+    queueMicrotask(() => {
+      for (const listener of [...(listeners.get(PROTOCOL_METHOD) ?? [])]) listener(message)
+      if (message.kind !== 'event') return
+      for (const listener of [...(listeners.get(message.event) ?? [])]) listener(message.payload)
+    })
+  }
 
   const connection = host.connect({
     caller,
     deliver(event, payload) {
       // Like webContents.send: the payload is cloned now (and throws if it cannot be), delivered later.
-      const copy = clone(payload)
+      const copy = clone(eventMessage(event, payload))
       stats.events++
-      queueMicrotask(() => {
-        for (const listener of [...(listeners.get(event) ?? [])]) listener(copy)
-      })
+      push(copy)
+    },
+    reply(answer) {
+      let copy: HostMessage
+      try {
+        copy = structuredClone(answer)
+      } catch {
+        copy = unsendableAnswer(answer, isStructuredCloneable, NOT_CLONEABLE_ANSWER)
+      }
+      push(copy)
     },
   })
 
@@ -86,9 +118,10 @@ export function createInMemoryBridge(host: Connectable, caller: Caller): InMemor
       }
     },
     send(method, params) {
-      if (closed) return
+      if (closed) throw new Error('The bridge is closed')
       const message = clone({ method, params })
-      stats.sends++
+      if (method === PROTOCOL_METHOD && (isRequestMessage(params) || isBatchMessage(params))) stats.invokes++
+      else stats.sends++
       queueMicrotask(() => connection.send(message.method, message.params))
     },
   }
@@ -100,6 +133,9 @@ export function createInMemoryBridge(host: Connectable, caller: Caller): InMemor
     close() {
       if (closed) return
       closed = true
+      // Nothing in flight will be answered now: the client hears it at once, as from a dropped socket.
+      const gone = eventMessage(DISCONNECTED_EVENT, { reason: 'bridge closed' })
+      for (const listener of [...(listeners.get(PROTOCOL_METHOD) ?? [])]) listener(gone)
       listeners.clear()
       connection.close('bridge closed')
     },

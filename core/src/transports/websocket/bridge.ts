@@ -3,21 +3,28 @@
  * host. Browser-safe (the global `WebSocket`, no Node imports); under Node 20, which has no global
  * WebSocket, pass a constructor (`ws`'s class).
  *
+ * It carries the one protocol (`protocol.ts`) and keeps no map of its own for it: `send(method, params)`
+ * goes out as a send frame (a `$rpc` request or batch names its id in the frame's header, see codec.ts),
+ * and every host message frame (answers and events alike) reaches the `on(PROTOCOL_METHOD)` listeners as
+ * it came; an `EventMessage`'s payload also reaches `on(eventName)`. The client matches answers to calls by
+ * their request ids. Only the direct `invoke(method, params)` (scripts, tests) waits on a frame id here.
+ *
  * Failure semantics, so the client's errors stay meaningful:
- * - `invoke` while not connected rejects at once, and every call pending when the socket drops rejects,
- *   with an Error saying the transport is unavailable: the client answers UNAVAILABLE. Nothing is
- *   queued for later, nothing is retried here (a call may or may not have run on the host).
+ * - `send` and `invoke` while not connected fail at once (`send` throws, `invoke` rejects) with an Error
+ *   saying the transport is unavailable: the client answers UNAVAILABLE. When the socket drops, the
+ *   `PROTOCOL_METHOD` listeners hear `DISCONNECTED_EVENT` (the client fails its calls in flight with
+ *   UNAVAILABLE) and pending invokes reject. Nothing is queued for later, nothing is retried here (a call
+ *   may or may not have run on the host).
  * - Params that cannot cross reject `invoke` (and throw from `send`) with a `DataCloneError` whose
  *   message says they "could not be cloned": the client answers INVALID_PARAMS.
- * - `send` while not connected is dropped (one-way messages have no one to tell).
  * - After a drop it reconnects with exponential backoff and jitter, for as long as it is not closed,
- *   and after each successful REconnect emits `RECONNECTED_EVENT` to its own `on` listeners so the
- *   client subscribes again (the host ended the old connection's subscriptions).
+ *   and after each successful REconnect emits `RECONNECTED_EVENT` (an EventMessage) to its own listeners
+ *   so the client subscribes again (the host ended the old connection's subscriptions).
  * - A refused handshake (wrong token, foreign origin) looks, from a browser, like any failed connection:
  *   it keeps retrying at the backoff's pace and never opens.
  */
 import type { AtomitonBridge } from '../../common/bridge'
-import { RECONNECTED_EVENT } from '../../common/protocol'
+import { DISCONNECTED_EVENT, eventMessage, isEventMessage, isLocalEvent, PROTOCOL_METHOD, RECONNECTED_EVENT } from '../../common/protocol'
 import { decodeHostFrame, encodeInvoke, encodeSend } from './codec'
 
 /** What the bridge uses of a WebSocket: the DOM's and `ws`'s both fit. */
@@ -84,6 +91,14 @@ function withToken(url: string, token: string | undefined): string {
   return parsed.toString()
 }
 
+/** The id a `$rpc` request or batch names, for the frame's header (codec.ts): a positive safe integer. */
+function correlationIdOf(params: unknown): number | undefined {
+  if (typeof params !== 'object' || params === null) return undefined
+  const { kind, id } = params as { kind?: unknown; id?: unknown }
+  if (kind !== 'request' && kind !== 'batch') return undefined
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined
+}
+
 function rethrowLater(error: unknown): void {
   // A listener's bug must not stop delivery to the others, nor vanish.
   setTimeout(() => {
@@ -122,22 +137,30 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
     options.onStateChange?.(next)
   }
 
-  const emit = (event: string, payload: unknown): void => {
-    const set = listeners.get(event)
+  const emitTo = (name: string, value: unknown): void => {
+    const set = listeners.get(name)
     if (!set) return
     for (const listener of [...set]) {
       try {
-        listener(payload)
+        listener(value)
       } catch (error) {
         rethrowLater(error)
       }
     }
   }
 
+  /** A host message: to every `PROTOCOL_METHOD` listener, and an event's payload to that event's own. */
+  const emit = (message: unknown): void => {
+    emitTo(PROTOCOL_METHOD, message)
+    if (isEventMessage(message)) emitTo(message.event, message.payload)
+  }
+
+  /** The host is gone: nothing in flight will be answered. */
   const failPending = (error: Error): void => {
     const calls = [...pending.values()]
     pending.clear()
     for (const call of calls) call.reject(error)
+    emit(eventMessage(DISCONNECTED_EVENT, { reason: error.message }))
   }
 
   const onMessage = (data: unknown): void => {
@@ -155,9 +178,9 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       const call = pending.get(frame.n)
       pending.delete(frame.n)
       call?.resolve(frame.value)
-    } else if (frame.event !== RECONNECTED_EVENT) {
-      // RECONNECTED_EVENT is this bridge's own: the host never sends it.
-      emit(frame.event, frame.payload)
+    } else if (!(isEventMessage(frame.message) && isLocalEvent(frame.message.event))) {
+      // The local events are this bridge's own: the host never sends them.
+      emit(frame.message)
     }
   }
 
@@ -179,7 +202,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       const reconnected = openedBefore
       openedBefore = true
       setState('open')
-      if (reconnected) emit(RECONNECTED_EVENT, undefined)
+      if (reconnected) emit(eventMessage(RECONNECTED_EVENT, undefined))
     })
     current.addEventListener('message', (event: { data?: unknown }) => {
       if (socket === current) onMessage(event.data)
@@ -239,9 +262,9 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       }
     },
     send(method, params) {
-      const text = encodeSend(method, params)
-      // Dropped while disconnected: a one-way message has no caller to tell.
-      if (isOpen()) socket!.send(text)
+      const text = encodeSend(method, params, method === PROTOCOL_METHOD ? correlationIdOf(params) : undefined, 'compact')
+      if (!isOpen()) throw unavailable(`not connected (${state})`)
+      socket!.send(text)
     },
     get state() {
       return state

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
+  answerIdOf,
   decodeClientFrame,
   decodeHostFrame,
-  encodeEvent,
+  encodeMessage,
   encodeInvoke,
   encodeReply,
   encodeSend,
@@ -107,7 +108,7 @@ describe('the WebSocket frame codec', () => {
       expect(isEncodable(bad)).toBe(false)
     }
     expect(() => encodeSend('x.y', { fn: () => 1 })).toThrow(/could not be cloned/)
-    expect(() => encodeEvent('x.y', { fn: () => 1 })).toThrow(/could not be cloned/)
+    expect(() => encodeMessage({ kind: 'event', event: 'x.y', payload: { fn: () => 1 } })).toThrow(/payload of x\.y could not be cloned/)
     expect(() => encodeReply(1, { fn: () => 1 })).toThrow(/could not be cloned/)
     expect(() => encodeInvoke(1, '$rpc', { fn: () => 1 })).toThrow(/function at \.fn$/)
   })
@@ -115,13 +116,15 @@ describe('the WebSocket frame codec', () => {
   it('writes compact frames: a tag, the id where an answer is due, and one devalue text', () => {
     expect(encodeInvoke(7, '$rpc', { id: 1 })).toBe('i7:[[1,2],"$rpc",{"id":3},1]')
     expect(encodeSend('$rpc', undefined)).toBe('s:[[1,-1],"$rpc"]')
+    expect(encodeSend('$rpc', { kind: 'request', id: 4 }, 4)).toBe('s4:[[1,2],"$rpc",{"kind":3,"id":4},"request",4]')
     expect(encodeReply(7, { ok: true })).toBe('r7:[{"ok":1},true]')
-    expect(encodeEvent('a.b', 1)).toBe('e:[[1,2],"a.b",1]')
+    expect(encodeMessage({ kind: 'event', event: 'a.b', payload: 1 })).toBe('m:[{"kind":1,"event":2,"payload":3},"event","a.b",1]')
 
     expect(invokeOf(encodeInvoke(12, 'a.b', { x: new Date(0) }))).toEqual({ t: 'invoke', n: 12, method: 'a.b', params: { x: new Date(0) } })
-    expect(invokeOf(encodeSend('$rpc', { kind: 'cancel', id: 3 }))).toEqual({ t: 'send', method: '$rpc', params: { kind: 'cancel', id: 3 } })
-    const event = decodeHostFrame(encodeEvent('a.b', new Set([1])))
-    expect(event).toEqual({ ok: true, frame: { t: 'event', event: 'a.b', payload: new Set([1]) } satisfies HostFrame })
+    expect(invokeOf(encodeSend('$rpc', { kind: 'cancel', id: 3 }))).toEqual({ t: 'send', n: undefined, method: '$rpc', params: { kind: 'cancel', id: 3 } })
+    expect(invokeOf(encodeSend('$rpc', { kind: 'request', id: 9 }, 9))).toEqual({ t: 'send', n: 9, method: '$rpc', params: { kind: 'request', id: 9 } })
+    const event = decodeHostFrame(encodeMessage({ kind: 'event', event: 'a.b', payload: new Set([1]) }))
+    expect(event).toEqual({ ok: true, frame: { t: 'message', message: { kind: 'event', event: 'a.b', payload: new Set([1]) } } satisfies HostFrame })
     expect(decodeHostFrame(encodeReply(Number.MAX_SAFE_INTEGER, undefined))).toEqual({
       ok: true,
       frame: { t: 'reply', n: Number.MAX_SAFE_INTEGER, value: undefined },
@@ -140,8 +143,8 @@ describe('the WebSocket frame codec', () => {
       ['i9007199254740992:[]', undefined],
       ['x1:[]', undefined],
       ['r1:[{"kind":1},"response"]', undefined],
+      ['m:[[1,2],"a.b",1]', undefined],
       ['e:[[1,2],"a.b",1]', undefined],
-      ['s1:[[1,2],"a.b",1]', undefined],
       ['s:[[1,2],"a.b"]', undefined],
       ['s:{"__proto__":1}', undefined],
       ['i5:not json', 5],
@@ -166,7 +169,13 @@ describe('the WebSocket frame codec', () => {
       const decoded = decodeClientFrame(input)
       expect(decoded, String(input).slice(0, 40)).toMatchObject({ ok: false, n })
     }
-    for (const input of ['', 'garbage', 'r:[1]', 'r2:[', 'e:[', 'e1:[[1,2],"a",1]', 'i1:[[1,2],"a",1]', 'e:[[1],5]']) {
+    // Who waits, from the header alone (what the host answers RATE_LIMITED without reading the body).
+    expect(answerIdOf('I5:garbage')).toEqual({ t: 'invoke', n: 5 })
+    expect(answerIdOf('s6:garbage')).toEqual({ t: 'send', n: 6 })
+    for (const text of ['s:[1]', 'M:{}', 'r3:1', 'x1:', '']) expect(answerIdOf(text), text).toBeUndefined()
+    // A send frame's header names the correlation id to refuse, not a frame to reply to.
+    for (const input of ['s6:[', 'S6:{"a":1}', 's6:[[1],7]']) expect(decodeClientFrame(input), input).toMatchObject({ ok: false, n: undefined, sendId: 6 })
+    for (const input of ['', 'garbage', 'r:[1]', 'r2:[', 'm:[', 'm1:[[1,2],"a",1]', 'i1:[[1,2],"a",1]', 'e:[[1,2],"a",1]', 's:[[1,2],"a",1]']) {
       expect(decodeHostFrame(input), input).toMatchObject({ ok: false })
     }
     expect(decodeHostFrame('r2:[')).toMatchObject({ ok: false, n: 2 })

@@ -11,24 +11,29 @@
  * INVALID_PARAMS, exactly like an uncloneable value over IPC. (devalue also keeps URL and
  * URLSearchParams, which structured clone refuses: the one place this transport is more lenient.)
  *
- * A frame is one text message: a one-letter tag, the frame id `n` where the peer must answer, a colon,
- * then ONE devalue text (the whole frame is encoded once; nothing is encoded inside a string):
+ * A frame is one text message: a one-letter tag, an optional id `n`, a colon, then ONE devalue text (the
+ * whole frame is encoded once; nothing is encoded inside a string). The protocol's messages (`protocol.ts`)
+ * travel as `s` and `m` frames; `i`/`r` carry only the direct `bridge.invoke(method, params)`:
  *
- *   client -> host   i<n>:<devalue [method, params]>     invoke, answered by the reply with the same n
- *                    s:<devalue [method, params]>        send (one-way)
- *   host -> client   r<n>:<devalue value>                reply to invoke n (a response envelope)
- *                    e:<devalue [event, payload]>        event
+ *   client -> host   s[<n>]:<devalue [method, params]>   send (one way): on "$rpc", a request, batch or
+ *                                                        cancel envelope, whose correlation id (the request's
+ *                                                        or the batch's `id`) the header repeats as n
+ *                    i<n>:<devalue [method, params]>     invoke, answered by the reply with the same n
+ *   host -> client   m:<devalue message>                 a host message: a response, a batch response or
+ *                                                        an event (`EventMessage`), the one kind of event
+ *                    r<n>:<devalue value>                reply to invoke n (a response envelope)
  *
- * e.g. `i7:[[1,2],"$rpc",{"kind":3,"id":4,...}]`. The id sits outside the devalue body, so a frame
- * whose body is garbage can still be answered (BAD_REQUEST) when its header is readable.
+ * e.g. `S7:["$rpc",{"kind":"request","id":7,...}]`. The id sits outside the body, so a frame whose body is
+ * garbage, or that the host refuses unread (over the rate limit), can still be answered with an error
+ * envelope for that id.
  *
- * The compact body: an invoke, a reply or an event whose value JSON keeps exactly (see exact-json.ts:
- * no undefined, -0, NaN, Date, Map, shared reference... only strings, finite numbers, booleans, null,
- * dense arrays and plain objects) may carry plain JSON instead, under the upper-case tag:
- * `I<n>:<JSON [method, params]>`, `R<n>:<JSON value>`, `E:<JSON [event, payload]>`. The encoders write
- * it when asked (`body: 'compact'`, what the bridge and the server ask for); the decoders read both.
+ * The compact body: a frame whose value JSON keeps exactly (see exact-json.ts: no undefined, -0, NaN, Date,
+ * Map, shared reference... only strings, finite numbers, booleans, null, dense arrays and plain objects)
+ * may carry plain JSON instead, under the upper-case tag: `S<n>:<JSON [method, params]>`,
+ * `I<n>:<JSON [method, params]>`, `M:<JSON message>`, `R<n>:<JSON value>`. The encoders write it when
+ * asked (`body: 'compact'`, what the bridge and the server ask for); the decoders read both.
  * Why: it is what most calls carry, and reading it is one JSON.parse with no devalue rebuild (measured,
- * scenario 4 in docs/benchmarks.md). On the host's half (`encodeReply`, `encodeEvent`, `decodeClientFrame`),
+ * scenario 4 in docs/benchmarks.md). On the host's half (`encodeReply`, `encodeMessage`, `decodeClientFrame`),
  * plain data that JSON would not keep exactly still takes a fast devalue writer and reader
  * (plain-devalue.ts), byte for byte devalue's own text; the renderer's half (`encodeInvoke`,
  * `encodeSend`, `decodeHostFrame`) uses devalue itself there, so the renderer's bundle stays within its
@@ -40,6 +45,7 @@
  */
 import { DevalueError, stringify, unflatten, type StringifyOptions } from 'devalue'
 import { errorConstructors } from '../../common/error-constructors'
+import type { HostMessage } from '../../common/protocol'
 import { exactJson } from './exact-json'
 import { DEFAULT_FRAME_LIMITS, devalueBodyProblem, nestsDeeperThan, type FrameLimits } from './frame-limits'
 import { NOT_PLAIN, plainStringify, plainUnflatten } from './plain-devalue'
@@ -53,6 +59,8 @@ export interface InvokeFrame {
 
 export interface SendFrame {
   readonly t: 'send'
+  /** The correlation id the header named (a `$rpc` request's or batch's), if any. */
+  readonly n: number | undefined
   readonly method: string
   readonly params: unknown
 }
@@ -63,19 +71,22 @@ export interface ReplyFrame {
   readonly value: unknown
 }
 
-export interface EventFrame {
-  readonly t: 'event'
-  readonly event: string
-  readonly payload: unknown
+/** A host message (protocol.ts): an answer, or an EventMessage. */
+export interface MessageFrame {
+  readonly t: 'message'
+  readonly message: unknown
 }
 
 export type ClientFrame = InvokeFrame | SendFrame
-export type HostFrame = ReplyFrame | EventFrame
+export type HostFrame = ReplyFrame | MessageFrame
 
 export type Decoded<F> =
   | { readonly ok: true; readonly frame: F }
-  /** `n` is the frame id when the header was readable, so the sender can still be answered. */
-  | { readonly ok: false; readonly n: number | undefined; readonly reason: string }
+  /**
+   * `n` is an invoke's frame id when the header was readable, so the sender can still be answered;
+   * `sendId` the correlation id a send frame's header named.
+   */
+  | { readonly ok: false; readonly n: number | undefined; readonly sendId?: number; readonly reason: string }
 
 /** Thrown by the `encode*` functions for a value that cannot cross; named like the DOM's error. */
 export class FrameEncodeError extends Error {
@@ -177,8 +188,9 @@ export function encodeInvoke(n: number, method: string, params: unknown, body: F
   return encodeFrame('i', String(n), [method, params], `params of ${method}`, true, body, devalueStringify)
 }
 
-export function encodeSend(method: string, params: unknown): string {
-  return encodeFrame('s', '', [method, params], `params of ${method}`, true, 'devalue', devalueStringify)
+/** `n`: the correlation id of the `$rpc` envelope carried (see the header above), a positive safe integer. */
+export function encodeSend(method: string, params: unknown, n?: number, body: FrameBody = 'devalue'): string {
+  return encodeFrame('s', n === undefined ? '' : String(n), [method, params], `params of ${method}`, true, body, devalueStringify)
 }
 
 // The host's half.
@@ -187,8 +199,10 @@ export function encodeReply(n: number, value: unknown, body: FrameBody = 'devalu
   return encodeFrame('r', String(n), value, 'reply', false, body, hostStringify)
 }
 
-export function encodeEvent(event: string, payload: unknown, body: FrameBody = 'devalue'): string {
-  return encodeFrame('e', '', [event, payload], `payload of ${event}`, true, body, hostStringify)
+/** A host message: a response or batch response (a call's answer), or an EventMessage. */
+export function encodeMessage(message: HostMessage, body: FrameBody = 'devalue'): string {
+  const what = message.kind === 'event' ? `payload of ${message.event}` : 'reply'
+  return encodeFrame('m', '', message, what, false, body, hostStringify)
 }
 
 /** True when `value` can cross (it is encoded to find out: for failure paths only). */
@@ -204,7 +218,7 @@ export function isEncodable(value: unknown): boolean {
 // ---------------------------------------------------------------------------------------------- decode
 
 /** Frame ids are positive safe integers: at most 16 digits, no leading zero. */
-const HEADER = /^([isreIRE])([1-9][0-9]{0,15})?:/
+const HEADER = /^([isrmISRM])([1-9][0-9]{0,15})?:/
 
 interface Parts {
   readonly tag: string
@@ -222,10 +236,16 @@ function split(text: unknown): Parts | string {
   return { tag, n, body: text.slice(match[0].length) }
 }
 
-/** The id of an invoke frame, read from its header alone (the body is not looked at). */
-export function invokeIdOf(text: string): number | undefined {
+/**
+ * Who waits for an answer to this frame, read from its header alone (the body is not looked at): an
+ * invoke's frame id, or the correlation id a send frame names.
+ */
+export function answerIdOf(text: string): { readonly t: 'invoke' | 'send'; readonly n: number } | undefined {
   const parts = split(text)
-  return typeof parts !== 'string' && (parts.tag === 'i' || parts.tag === 'I') ? parts.n : undefined
+  if (typeof parts === 'string' || parts.n === undefined) return undefined
+  if (parts.tag === 'i' || parts.tag === 'I') return { t: 'invoke', n: parts.n }
+  if (parts.tag === 's' || parts.tag === 'S') return { t: 'send', n: parts.n }
+  return undefined
 }
 
 /** devalue's `parse` with the codec's revivers (the general path; tests compare the fast one to it). */
@@ -287,12 +307,12 @@ export function decodeClientFrame(text: unknown, limits: FrameLimits = DEFAULT_F
     if (!isNamedPair(decoded.value)) return { ok: false, n, reason: 'an invoke frame carries [method, params]' }
     return { ok: true, frame: { t: 'invoke', n, method: decoded.value[0], params: decoded.value[1] } }
   }
-  if (tag === 's') {
-    if (n !== undefined) return { ok: false, n: undefined, reason: 'a send frame has no id' }
-    const decoded = decodeBody(body, false, hostReader)
-    if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
-    if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'a send frame carries [method, params]' }
-    return { ok: true, frame: { t: 'send', method: decoded.value[0], params: decoded.value[1] } }
+  if (tag === 's' || tag === 'S') {
+    // `n` here names whom to answer with an error envelope (a failure for that id), not a frame to reply to.
+    const decoded = decodeBody(body, tag === 'S', hostReader)
+    if (!decoded.ok) return { ok: false, n: undefined, sendId: n, reason: decoded.reason }
+    if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, sendId: n, reason: 'a send frame carries [method, params]' }
+    return { ok: true, frame: { t: 'send', n, method: decoded.value[0], params: decoded.value[1] } }
   }
   return { ok: false, n: undefined, reason: `unexpected frame type "${tag}" from a client` }
 }
@@ -308,12 +328,11 @@ export function decodeHostFrame(text: unknown): Decoded<HostFrame> {
     if (!decoded.ok) return { ok: false, n, reason: decoded.reason }
     return { ok: true, frame: { t: 'reply', n, value: decoded.value } }
   }
-  if (tag === 'e' || tag === 'E') {
-    if (n !== undefined) return { ok: false, n: undefined, reason: 'an event frame has no id' }
-    const decoded = decodeBody(body, tag === 'E', rendererUnflatten)
+  if (tag === 'm' || tag === 'M') {
+    if (n !== undefined) return { ok: false, n: undefined, reason: 'a message frame has no id' }
+    const decoded = decodeBody(body, tag === 'M', rendererUnflatten)
     if (!decoded.ok) return { ok: false, n: undefined, reason: decoded.reason }
-    if (!isNamedPair(decoded.value)) return { ok: false, n: undefined, reason: 'an event frame carries [event, payload]' }
-    return { ok: true, frame: { t: 'event', event: decoded.value[0], payload: decoded.value[1] } }
+    return { ok: true, frame: { t: 'message', message: decoded.value } }
   }
   return { ok: false, n: undefined, reason: `unexpected frame type "${tag}" from a host` }
 }

@@ -1,6 +1,6 @@
 // The compact (JSON) body: written only for values JSON keeps exactly, read back as devalue would have.
 import { describe, expect, it } from 'vitest'
-import { decodeClientFrame, decodeHostFrame, devalueParse, devalueStringify, encodeEvent, encodeInvoke, encodeReply } from './codec'
+import { decodeClientFrame, decodeHostFrame, devalueParse, devalueStringify, encodeInvoke, encodeMessage, encodeReply, encodeSend } from './codec'
 import { exactJson } from './exact-json'
 
 class Point {
@@ -73,13 +73,20 @@ describe('exact JSON', () => {
     expect(encodeInvoke(7, '$rpc', { when: new Date(0) }, 'compact')).toMatch(/^i7:/)
     expect(encodeReply(3, { ok: true }, 'compact')).toBe('R3:{"ok":true}')
     expect(encodeReply(3, { ok: undefined }, 'compact')).toMatch(/^r3:/)
-    expect(encodeEvent('a.b', { n: 1 }, 'compact')).toBe('E:["a.b",{"n":1}]')
+    expect(encodeMessage({ kind: 'event', event: 'a.b', payload: { n: 1 } }, 'compact')).toBe('M:{"kind":"event","event":"a.b","payload":{"n":1}}')
+    expect(encodeSend('$rpc', { kind: 'request', id: 2, method: 'a.b' }, 2, 'compact')).toBe('S2:["$rpc",{"kind":"request","id":2,"method":"a.b"}]')
 
     for (const params of [{ id: 1, name: 'x' }, { when: new Date(0) }, [1, 2]]) {
       expect(decodeClientFrame(encodeInvoke(9, 'a.b', params, 'compact'))).toEqual(decodeClientFrame(encodeInvoke(9, 'a.b', params)))
     }
     expect(decodeHostFrame(encodeReply(3, { list: ['x'] }, 'compact'))).toEqual({ ok: true, frame: { t: 'reply', n: 3, value: { list: ['x'] } } })
-    expect(decodeHostFrame(encodeEvent('a.b', 1, 'compact'))).toEqual({ ok: true, frame: { t: 'event', event: 'a.b', payload: 1 } })
+    expect(decodeHostFrame(encodeMessage({ kind: 'event', event: 'a.b', payload: 1 }, 'compact'))).toEqual({
+      ok: true,
+      frame: { t: 'message', message: { kind: 'event', event: 'a.b', payload: 1 } },
+    })
+    for (const params of [{ kind: 'request', id: 2 }, { when: new Date(0) }]) {
+      expect(decodeClientFrame(encodeSend('$rpc', params, 2, 'compact'))).toEqual(decodeClientFrame(encodeSend('$rpc', params, 2)))
+    }
     expect(() => encodeInvoke(1, 'a.b', { fn: () => 1 }, 'compact')).toThrow(/could not be cloned/)
   })
 
@@ -90,10 +97,10 @@ describe('exact JSON', () => {
       ['I5:{"__proto__":1}', 5],
       ['I:["a.b",1]', undefined],
       ['R1:{}', undefined],
-      ['E:["a.b",1]', undefined],
+      ['M:{"kind":"event"}', undefined],
     ]
     for (const [input, n] of client) expect(decodeClientFrame(input), input).toMatchObject({ ok: false, n })
-    for (const input of ['R:{}', 'R2:[', 'E1:["a",1]', 'E:[1]', 'I1:["a",1]']) {
+    for (const input of ['R:{}', 'R2:[', 'M1:{}', 'M:[', 'E:["a",1]', 'I1:["a",1]', 'S1:["a",1]']) {
       expect(decodeHostFrame(input), input).toMatchObject({ ok: false })
     }
     expect(decodeHostFrame('R2:[')).toMatchObject({ ok: false, n: 2 })

@@ -18,9 +18,11 @@
  *   nothing decoded or routed) and that socket is not read until the budget allows calls again (a bucket
  *   that ran dry reopens once a tenth of it refilled: rate-limiter.ts): TCP holds back the rest of a flood
  *   at no cost to anyone else.
- * - Each socket is one HostConnection (caller `ws:<n>`, kind `renderer`, the given grants): invoke frames
- *   go to `connection.invoke` and are answered with a reply frame, send frames go to `connection.send`,
- *   and events reach the peer only through `deliver`, i.e. only what it subscribed to.
+ * - Each socket is one HostConnection (caller `ws:<n>`, kind `renderer`, the given grants) speaking the one
+ *   protocol (`protocol.ts`): send frames go to `connection.send`, and what the connection pushes back (the
+ *   answers to `$rpc` requests and batches through `reply`, events through `deliver`, i.e. only what the
+ *   peer subscribed to) goes out as host message frames: responses, batch responses, `EventMessage`s.
+ *   Invoke frames (the direct `bridge.invoke`) go to `connection.invoke` and are answered with a reply frame.
  * - Whatever ends the socket (close, error, a frame over `maxPayloadBytes` which ws closes with 1009, a
  *   peer that stops answering pings) closes the host connection: its calls are aborted and its
  *   subscriptions end.
@@ -33,12 +35,14 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'n
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
-import { failure, isBatchResponseMessage, isResponseMessage, type ErrorResponse, type ResponseMessage } from '../../common/protocol'
+import type { ErrorShape } from '../../common/errors'
+import { eventMessage, failure, type HostMessage } from '../../common/protocol'
 import type { Caller } from '../../host/caller'
 import type { Connectable, HostConnection } from '../../host/connection'
 import { silentLogger, type Logger } from '../../host/logger'
-import { answerOf, type Answer } from '../../host/rpc-connection'
-import { decodeClientFrame, encodeEvent, encodeReply, invokeIdOf, isEncodable } from './codec'
+import { answerOf } from '../../host/rpc-connection'
+import { unsendableAnswer, type Answer } from '../../host/unsendable-answer'
+import { answerIdOf, decodeClientFrame, encodeMessage, encodeReply, isEncodable } from './codec'
 import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './frame-limits'
 
 export interface WebSocketHostOptions {
@@ -109,6 +113,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32
  */
 export const OVER_BUDGET_PAUSE_MS = 1000
 
+const UNREAD_REPLIES: ErrorShape = Object.freeze({ code: 'UNAVAILABLE', message: 'Too many replies are waiting to be read; read them, then retry' })
+
 interface Peer {
   readonly socket: WebSocket
   readonly connection: HostConnection
@@ -173,14 +179,12 @@ function textOf(data: RawData): string {
 
 const NOT_CLONEABLE = 'The answer could not be sent over the WebSocket (not structured-cloneable)'
 
-/** The reply to send instead of one that cannot be encoded: each unencodable response becomes INTERNAL. */
-function replacementFor(value: unknown): unknown {
-  const internal = (response: ResponseMessage): ResponseMessage | ErrorResponse =>
-    isEncodable(response) ? response : failure(response.id, { code: 'INTERNAL', message: NOT_CLONEABLE })
-  if (isBatchResponseMessage(value)) {
-    return { kind: 'batch', responses: value.responses.map((response) => (isResponseMessage(response) ? internal(response) : failure(null, { code: 'INTERNAL', message: NOT_CLONEABLE }))) }
+/** The answer to send instead of one that cannot be encoded: each unencodable response becomes INTERNAL. */
+function replacementFor(value: unknown): Answer {
+  const answer = value as Answer
+  if (typeof answer === 'object' && answer !== null && (answer.kind === 'batch' || answer.kind === 'response')) {
+    return unsendableAnswer(answer, isEncodable, NOT_CLONEABLE)
   }
-  if (isResponseMessage(value)) return failure(value.id, { code: 'INTERNAL', message: NOT_CLONEABLE })
   return failure(null, { code: 'INTERNAL', message: NOT_CLONEABLE })
 }
 
@@ -331,12 +335,28 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       }
       socket.send(text)
     }
+    /** An answer to a request or batch sent one way (a host message frame). */
+    const post = (message: Answer): void => {
+      if (socket.readyState !== WebSocket.OPEN) return
+      write(encoded(message))
+    }
+    const encoded = (message: HostMessage): string => {
+      try {
+        // The compact (JSON) body when the message is exactly JSON: see codec.ts.
+        return encodeMessage(message, 'compact')
+      } catch (error) {
+        if (message.kind === 'event') throw error
+        log.error({ err: error }, 'A reply could not be encoded; answering INTERNAL')
+        return encodeMessage(replacementFor(message))
+      }
+    }
     const connection = host.connect({
       caller,
       deliver(event, payload) {
         // Throws for a payload that cannot cross: the event bus logs it, as it does for any failed delivery.
-        if (socket.readyState === WebSocket.OPEN) write(encodeEvent(event, payload, 'compact'))
+        if (socket.readyState === WebSocket.OPEN) write(encoded(eventMessage(event, payload)))
       },
+      reply: post,
     })
     const peer: Peer = { socket, connection, client, alive: true, resumeTimer: undefined }
     peers.add(peer)
@@ -355,6 +375,15 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
     const pauseIfOverBudget = (): void => {
       const waitMs = host.retryAfterMs?.(caller) ?? 0
       if (waitMs > 0) leaveUnread(waitMs)
+    }
+
+    /**
+     * An error for a frame refused from its header (or unreadable): an invoke gets its reply frame, a send
+     * that named its correlation id an error envelope for that id (a call's or a whole batch's).
+     */
+    const refuseCall = (waiting: { readonly t: 'invoke' | 'send'; readonly n: number }, error: ErrorShape): void => {
+      if (waiting.t === 'invoke') reply(waiting.n, failure(null, error))
+      else post(failure(waiting.n, error))
     }
 
     const reply = (n: number, value: unknown): void => {
@@ -378,24 +407,31 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
       const text = textOf(data)
       const waitMs = host.retryAfterMs?.(caller) ?? 0
       if (waitMs > 0) {
-        const n = invokeIdOf(text)
+        const waiting = answerIdOf(text)
         const retryAfterMs = Math.ceil(waitMs)
-        if (n !== undefined) reply(n, failure(null, { code: 'RATE_LIMITED', message: `Too many calls; retry in ${retryAfterMs} ms`, data: { retryAfterMs } }))
+        if (waiting !== undefined) refuseCall(waiting, { code: 'RATE_LIMITED', message: `Too many calls; retry in ${retryAfterMs} ms`, data: { retryAfterMs } })
         leaveUnread(waitMs)
         return
       }
       const decoded = decodeClientFrame(text, frameLimits)
       if (!decoded.ok) {
         log.warn({ reason: decoded.reason }, 'Malformed frame')
-        if (decoded.n !== undefined) reply(decoded.n, failure(null, { code: 'BAD_REQUEST', message: `Malformed frame: ${decoded.reason}` }))
+        const error: ErrorShape = { code: 'BAD_REQUEST', message: `Malformed frame: ${decoded.reason}` }
+        if (decoded.n !== undefined) refuseCall({ t: 'invoke', n: decoded.n }, error)
+        else if (decoded.sendId !== undefined) refuseCall({ t: 'send', n: decoded.sendId }, error)
         return
       }
       const frame = decoded.frame
+      if (frame.t === 'send' && frame.n !== undefined && socket.bufferedAmount > maxBufferedBytes) {
+        log.debug({ n: frame.n, bufferedBytes: socket.bufferedAmount }, 'Refused a call: the peer is not reading its replies')
+        refuseCall({ t: 'send', n: frame.n }, UNREAD_REPLIES)
+        return
+      }
       if (frame.t === 'invoke') {
         if (socket.bufferedAmount > maxBufferedBytes) {
           // Cheap: not routed, and the refusal is a few bytes.
           log.debug({ n: frame.n, bufferedBytes: socket.bufferedAmount }, 'Refused a call: the peer is not reading its replies')
-          reply(frame.n, failure(null, { code: 'UNAVAILABLE', message: 'Too many replies are waiting to be read; read them, then retry' }))
+          refuseCall(frame, UNREAD_REPLIES)
           return
         }
         let answer: Answer | Promise<Answer>
@@ -420,10 +456,12 @@ export async function attachWebSocketHost(options: WebSocketHostOptions): Promis
         )
       } else {
         try {
+          // A `$rpc` request or batch is answered through `reply` (`post`), in this turn when it can be.
           connection.send(frame.method, frame.params)
         } catch (error) {
           log.error({ err: error }, 'connection.send threw')
         }
+        pauseIfOverBudget()
       }
     })
     socket.on('pong', () => {

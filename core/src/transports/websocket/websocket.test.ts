@@ -111,6 +111,24 @@ async function setup(serverOptions: Partial<WebSocketHostOptions> = {}) {
 const request = (id: number, method: string, params?: unknown) => ({ kind: 'request' as const, id, method, params })
 
 describe('the WebSocket transport', () => {
+  it('answers a send frame it cannot read with an error envelope for the id its header names', async () => {
+    const t = await setup()
+    const { socket } = await t.raw()
+    const messages: unknown[] = []
+    socket.on('message', (data: RawData) => {
+      const decoded = decodeHostFrame(String(data))
+      if (decoded.ok && decoded.frame.t === 'message') messages.push(decoded.frame.message)
+    })
+    socket.send('S9:["$rpc",{"kind":"batch","id":9,')
+    socket.send('s:[')
+    socket.send(`S10:${JSON.stringify([PROTOCOL_METHOD, request(10, 'lab.echo', 'fine')])}`)
+    await expect.poll(() => messages).toHaveLength(2)
+    expect(messages).toEqual([
+      { kind: 'response', id: 9, ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('Malformed frame') } },
+      { kind: 'response', id: 10, ok: true, result: 'fine' },
+    ])
+  })
+
   it('answers a call over a real socket', async () => {
     const t = await setup()
     const { bridge, client } = t.connect()
@@ -152,7 +170,8 @@ describe('the WebSocket transport', () => {
     const answers = await Promise.all([client.lab.echo(1), client.lab.echo(2), client.lab.echo(new Set([3]))])
     expect(answers).toEqual([1, 2, new Set([3])])
     expect(frames).toHaveLength(1)
-    expect(frames[0]).toMatch(/^i1:\[/)
+    // One send frame: the batch envelope, whose id (after its three requests' 1-3) the header repeats.
+    expect(frames[0]).toMatch(/^s4:\[/)
   })
 
   it('delivers events only to the clients that subscribed', async () => {
@@ -182,7 +201,8 @@ describe('the WebSocket transport', () => {
     controller.abort()
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' })
     await expect(t.probe.aborted.promise).resolves.toMatchObject({ code: 'CANCELLED' })
-    expect(frames.map((frame) => frame[0])).toEqual(['i', 's'])
+    // The request names its id in the header (so it can be refused unread); the cancel expects no answer.
+    expect(frames.map((frame) => frame.slice(0, frame.indexOf(':')))).toEqual(['s1', 'S'])
   })
 
   it('maps values that cannot cross: params to INVALID_PARAMS, a result to INTERNAL', async () => {
@@ -259,10 +279,10 @@ describe('the WebSocket transport', () => {
     await expect(t.probe.aborted.promise).resolves.toMatchObject({ code: 'CANCELLED' })
     expect(t.host.eventBus.subscriptionCount()).toBe(0)
 
-    // While it is down, calls fail at once and one-way messages are dropped.
+    // While it is down, calls fail at once: nothing can be sent.
     await expect.poll(() => bridge.state).not.toBe('open')
     await expect(client.lab.echo(1)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
-    expect(() => bridge.send('lab.tick', { n: 0 })).not.toThrow()
+    expect(() => bridge.send('lab.tick', { n: 0 })).toThrow(/unavailable/)
 
     await t.attach(port)
     await bridge.whenOpen()
