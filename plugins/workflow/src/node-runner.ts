@@ -139,7 +139,11 @@ export class NodeRunner {
           })
         : await recorded(child, initialInputs, signal)
     if (result.status === 'succeeded') return child.outputNodeId === undefined ? undefined : result.nodes[child.outputNodeId]?.outputs?.['value']
-    if (result.status === 'cancelled') throw signal.reason
+    if (result.status === 'cancelled') {
+      if (signal.aborted) throw signal.reason
+      // The child's own run was cancelled (`workflow.cancel` of its id), not this node.
+      fail({ code: 'CANCELLED', message: `Sub-workflow "${child.workflowId}" was cancelled` })
+    }
     const error = result.error!
     fail({ code: error.code ?? 'NODE_FAILED', message: `Sub-workflow "${child.workflowId}" failed at node "${error.nodeId}": ${error.message}` })
   }
