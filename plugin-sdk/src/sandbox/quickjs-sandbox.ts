@@ -18,7 +18,8 @@
  * compiled in strict eval code (its declarations are its own), pending promise jobs are run before an
  * evaluation returns, and a context that was interrupted or ran out of memory is thrown away and rebuilt.
  * Compiled bodies are cached by their text (a cached body holds no state: it closes over nothing).
- * Evaluations of one sandbox run one at a time, in call order (the worker gets the next when it answered).
+ * Evaluations of one sandbox run one at a time, in call order; up to `MAX_SENT` wait in the worker's queue so it
+ * goes from one to the next without a round trip to the host.
  *
  * Limits: the time limit and the cancel are checked by QuickJS's interrupt handler while the code runs;
  * memory by the ceiling of the worker's WebAssembly memory (and `setMemoryLimit`), the stack by
@@ -49,6 +50,8 @@ const COMPILED_CACHE_SIZE = 128
 const DESCRIBE_BUDGET_MS = 50
 /** How long a worker may go on after an abort or past its time limit before it is terminated. */
 const STUCK_GRACE_MS = 1000
+/** The most evaluations sent to the worker ahead of their turn (and the cancel slots shared with it). */
+const MAX_SENT = 16
 
 /** JavaScript reserved words and strict-mode restricted names: not usable as a global's name. */
 const RESERVED = new Set(
@@ -115,14 +118,19 @@ interface Evaluation {
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
   onAbort?: () => void
-  watchdog?: ReturnType<typeof setTimeout>
+  /** Its cancel slot while it is in the worker (slots are handed out in send order, so none is shared). */
+  slot?: number
+  /** Answered CANCELLED while it waited in the worker: the worker skips it, its answer is dropped. */
+  abandoned?: boolean
 }
 
-/** The worker holding the realm, and the shared slot where the host asks it to stop an evaluation. */
+/** The worker holding the realm, and the shared slots where the host asks it to stop an evaluation. */
 class SandboxThread {
   readonly worker: Worker
-  readonly cancelRequest = new Int32Array(new SharedArrayBuffer(4))
+  /** Per evaluation in the worker, its `slot`: the id of the evaluation to stop when the host asks. */
+  readonly cancelRequest = new Int32Array(new SharedArrayBuffer(4 * MAX_SENT))
   readonly ready: Promise<void>
+  started = false
 
   constructor(limits: SandboxLimits, busy: () => boolean, onAnswer: (answer: Answer) => void, onExit: (thread: SandboxThread, reason: string) => void) {
     this.worker = new Worker(WORKER_SOURCE, {
@@ -149,6 +157,7 @@ class SandboxThread {
     // Starting keeps the process alive (an awaited `createSandbox` must settle); an idle worker does not.
     this.ready.then(
       () => {
+        this.started = true
         if (!busy()) this.worker.unref()
       },
       () => undefined,
@@ -167,9 +176,14 @@ function quickjsEntry(): string {
 
 class QuickJsSandbox implements Sandbox {
   private thread: SandboxThread | undefined
+  /** Not sent to the worker yet, in call order. */
   private readonly queue: Evaluation[] = []
-  private inFlight: Evaluation | undefined
+  /** Sent to the worker, in order: the first is the one running (the worker answers them in order). */
+  private readonly sent: Evaluation[] = []
+  /** Watches the running evaluation (the first sent): its time limit, or its cancel, plus a grace. */
+  private watchdog: ReturnType<typeof setTimeout> | undefined
   private nextId = 1
+  private sends = 0
   private disposed = false
 
   constructor(private readonly limits: SandboxLimits) {}
@@ -178,7 +192,7 @@ class QuickJsSandbox implements Sandbox {
   start(): Promise<void> {
     this.thread ??= new SandboxThread(
       this.limits,
-      () => this.inFlight !== undefined,
+      () => this.sent.length > 0,
       (answer) => this.answered(answer),
       (thread, reason) => this.lost(thread, reason),
     )
@@ -213,27 +227,41 @@ class QuickJsSandbox implements Sandbox {
         signal.addEventListener('abort', evaluation.onAbort, { once: true })
       }
       this.queue.push(evaluation)
-      this.sendNext()
+      this.send()
     })
   }
 
-  private sendNext(): void {
-    if (this.inFlight !== undefined || this.disposed) return
-    const evaluation = this.queue.shift()
-    if (evaluation === undefined) return
-    this.inFlight = evaluation
-    void this.start().then(
-      () => {
-        if (this.inFlight !== evaluation || this.thread === undefined) return
-        this.thread.worker.ref()
-        this.thread.worker.postMessage(evaluation.request)
-        evaluation.watchdog = setTimeout(() => this.stuck(evaluation, 'timeout'), evaluation.request.timeoutMs + STUCK_GRACE_MS)
-      },
-      (error: unknown) => {
-        this.thread = undefined
-        this.settle(evaluation, error)
-      },
-    )
+  /**
+   * Sends queued evaluations, up to `MAX_SENT` ahead: the worker takes the next one the moment it answered
+   * the last (no round trip between evaluations), and they still run one at a time, in order.
+   */
+  private send(): void {
+    if (this.disposed || this.queue.length === 0) return
+    const thread = this.thread
+    if (thread === undefined || !thread.started) {
+      this.start().then(
+        () => this.send(),
+        (error: unknown) => {
+          this.thread = undefined
+          for (const evaluation of this.queue.splice(0)) this.settle(evaluation, error)
+        },
+      )
+      return
+    }
+    if (this.sent.length === 0) thread.worker.ref()
+    while (this.sent.length < MAX_SENT && this.queue.length > 0) {
+      const evaluation = this.queue.shift()!
+      evaluation.slot = this.sends++ % MAX_SENT
+      this.sent.push(evaluation)
+      thread.worker.postMessage({ ...evaluation.request, slot: evaluation.slot })
+      if (this.sent.length === 1) this.watch(evaluation.request.timeoutMs + STUCK_GRACE_MS)
+    }
+  }
+
+  private watch(ms: number): void {
+    clearTimeout(this.watchdog)
+    const running = this.sent[0]
+    this.watchdog = running === undefined ? undefined : setTimeout(() => this.stuck(running), ms)
   }
 
   private abort(evaluation: Evaluation): void {
@@ -243,33 +271,57 @@ class QuickJsSandbox implements Sandbox {
       this.settle(evaluation, new RpcError('CANCELLED', 'The evaluation was cancelled before it started'))
       return
     }
-    if (this.inFlight !== evaluation || this.thread === undefined) return
-    // Seen by the worker's interrupt handler at QuickJS's next check (see the top of the file).
-    Atomics.store(this.thread.cancelRequest, 0, evaluation.id)
-    clearTimeout(evaluation.watchdog)
-    evaluation.watchdog = setTimeout(() => this.stuck(evaluation, 'cancelled'), STUCK_GRACE_MS)
+    const position = this.sent.indexOf(evaluation)
+    if (position < 0 || this.thread === undefined || evaluation.slot === undefined) return
+    // Seen by the worker's interrupt handler at QuickJS's next check, or before it starts the evaluation
+    // (see the top of the file).
+    Atomics.store(this.thread.cancelRequest, evaluation.slot, evaluation.id)
+    if (position === 0) {
+      this.watch(STUCK_GRACE_MS)
+      return
+    }
+    // Waiting in the worker behind the running one: answered now; the worker skips it and its answer is dropped.
+    evaluation.abandoned = true
+    this.finish(evaluation, new RpcError('CANCELLED', 'The evaluation was cancelled before it started'))
   }
 
-  /** The worker did not stop in time: terminate it; the next evaluation starts another. */
-  private stuck(evaluation: Evaluation, reason: 'timeout' | 'cancelled'): void {
-    if (this.inFlight !== evaluation) return
-    const thread = this.thread
-    this.thread = undefined
-    void thread?.worker.terminate()
-    const error = this.interruptionError(reason, evaluation.request.timeoutMs)
-    this.settle(evaluation, new RpcError(error.code, `${error.message}; the sandbox did not stop in time and was restarted`, error.data))
+  /** The worker did not stop in time: terminate it and send the evaluations behind it to a new one. */
+  private stuck(running: Evaluation): void {
+    if (this.sent[0] !== running) return
+    if (running.abandoned === true) {
+      // skipped by a worker that does not answer at all any more
+      this.replaceThread(running, undefined)
+      return
+    }
+    const reason = running.signal?.aborted === true ? 'cancelled' : 'timeout'
+    const error = this.interruptionError(reason, running.request.timeoutMs)
+    this.replaceThread(running, new RpcError(error.code, `${error.message}; the sandbox did not stop in time and was restarted`, error.data))
   }
 
   private lost(thread: SandboxThread, reason: string): void {
     if (this.thread !== thread) return
+    const running = this.sent[0]
+    if (running === undefined) this.thread = undefined
+    else this.replaceThread(running, new RpcError('INTERNAL', `The sandbox stopped unexpectedly (${reason})`))
+  }
+
+  /** Ends `running` with `error`; the evaluations sent after it never ran: they go first to the next worker. */
+  private replaceThread(running: Evaluation, error: RpcError | undefined): void {
+    const thread = this.thread
     this.thread = undefined
-    const evaluation = this.inFlight
-    if (evaluation !== undefined) this.settle(evaluation, new RpcError('INTERNAL', `The sandbox stopped unexpectedly (${reason})`))
+    void thread?.worker.terminate()
+    const notRun = this.sent.splice(1).filter((evaluation) => evaluation.abandoned !== true)
+    this.queue.unshift(...notRun)
+    this.settle(running, error)
   }
 
   private answered(answer: Answer): void {
-    const evaluation = this.inFlight
+    const evaluation = this.sent[0]
     if (evaluation === undefined || evaluation.id !== answer.id) return
+    if (evaluation.abandoned === true) {
+      this.settle(evaluation, undefined)
+      return
+    }
     let outcome: { value: unknown } | { error: unknown }
     switch (answer.kind) {
       case 'ok':
@@ -300,18 +352,27 @@ class QuickJsSandbox implements Sandbox {
     else this.settle(evaluation, outcome.error)
   }
 
-  /** Ends an evaluation (with `error` unless it is undefined) and sends the next one. */
+  /**
+   * Ends an evaluation (with `error` unless it is undefined) and sends what is queued. An abandoned one was
+   * already answered: this only takes it off the worker's list.
+   */
   private settle(evaluation: Evaluation, error: unknown, value?: unknown): void {
-    clearTimeout(evaluation.watchdog)
-    if (evaluation.onAbort !== undefined) evaluation.signal?.removeEventListener('abort', evaluation.onAbort)
-    if (this.inFlight === evaluation) {
-      this.inFlight = undefined
+    if (this.sent[0] === evaluation) {
+      this.sent.shift()
+      const next = this.sent[0]
+      this.watch(next === undefined ? 0 : next.signal?.aborted === true ? STUCK_GRACE_MS : next.request.timeoutMs + STUCK_GRACE_MS)
       // An idle worker does not keep the process alive.
-      this.thread?.worker.unref()
+      if (next === undefined) this.thread?.worker.unref()
     }
+    if (evaluation.abandoned !== true) this.finish(evaluation, error, value)
+    this.send()
+  }
+
+  /** Answers the caller. */
+  private finish(evaluation: Evaluation, error: unknown, value?: unknown): void {
+    if (evaluation.onAbort !== undefined) evaluation.signal?.removeEventListener('abort', evaluation.onAbort)
     if (error === undefined) evaluation.resolve(value)
     else evaluation.reject(error)
-    this.sendNext()
   }
 
   private interruptionError(reason: 'timeout' | 'cancelled', timeoutMs: number): RpcError {
@@ -322,15 +383,12 @@ class QuickJsSandbox implements Sandbox {
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
+    clearTimeout(this.watchdog)
     const thread = this.thread
     this.thread = undefined
     void thread?.worker.terminate()
-    const pending = [...(this.inFlight === undefined ? [] : [this.inFlight]), ...this.queue.splice(0)]
-    this.inFlight = undefined
-    for (const evaluation of pending) {
-      clearTimeout(evaluation.watchdog)
-      if (evaluation.onAbort !== undefined) evaluation.signal?.removeEventListener('abort', evaluation.onAbort)
-      evaluation.reject(new RpcError('UNAVAILABLE', 'The sandbox was disposed'))
+    for (const evaluation of [...this.sent.splice(0), ...this.queue.splice(0)]) {
+      if (evaluation.abandoned !== true) this.finish(evaluation, new RpcError('UNAVAILABLE', 'The sandbox was disposed'))
     }
   }
 }

@@ -5,13 +5,14 @@
  * be found again by every bundler that builds the app.
  *
  * It holds one QuickJS runtime + context (the realm) and answers one evaluation at a time:
- *   in:  { id, names, code, argsJson, timeoutMs }      (`names`: the globals' names, comma-separated)
+ *   in:  { id, slot, names, code, argsJson, timeoutMs }   (`names`: the globals' names, comma-separated)
  *   out: { id, kind: 'ok', json } | { id, kind: 'thrown', description } | { id, kind: 'interrupted', reason }
  *        | { id, kind: 'unsettled' } | { id, kind: 'crashed', message }
  * and posts { kind: 'ready' } once its first realm is built (or { kind: 'failed', message }).
  *
- * CANCELLATION. QuickJS calls the interrupt handler while code runs; the handler reads slot 0 of the shared
- * `control` buffer, where the host thread stores the id of the evaluation to stop (Atomics, so the store is
+ * CANCELLATION. QuickJS calls the interrupt handler while code runs; the handler reads the evaluation's `slot` of the
+ * shared `control` buffer, where the host thread stores the id of the evaluation to stop (checked before an
+ * evaluation starts too) (Atomics, so the store is
  * seen at once even though this thread never returns to its event loop while the code runs). The deadline is
  * checked there too. A realm that was interrupted, ran out of memory or stack, or kept pending promise jobs is
  * thrown away and rebuilt before the next evaluation.
@@ -25,13 +26,14 @@ const cancelRequest = new Int32Array(workerData.control)
 const WASM_PAGE_BYTES = 64 * 1024
 const MODULE_MINIMUM_PAGES = 256
 
-const IDLE = { id: -1, deadline: Infinity, interruption: undefined }
+const IDLE = { id: -1, slot: 0, deadline: Infinity, interruption: undefined }
+const cancelled = (id, slot) => id > 0 && Atomics.load(cancelRequest, slot) === id
 let current = IDLE
 let realm
 
 function interrupted() {
   if (current.interruption === undefined) {
-    if (Atomics.load(cancelRequest, 0) === current.id) current.interruption = 'cancelled'
+    if (cancelled(current.id, current.slot)) current.interruption = 'cancelled'
     else if (Date.now() > current.deadline) current.interruption = 'timeout'
   }
   return current.interruption !== undefined
@@ -148,11 +150,12 @@ function damaging(answer) {
 }
 
 function evaluate(module, request) {
+  if (cancelled(request.id, request.slot)) return { id: request.id, kind: 'interrupted', reason: 'cancelled' }
   let answer
   try {
     // Built before the clock starts: a realm takes a while to build, not the person's code.
     realm ??= newRealm(module)
-    current = { id: request.id, deadline: Date.now() + request.timeoutMs, interruption: undefined }
+    current = { id: request.id, slot: request.slot, deadline: Date.now() + request.timeoutMs, interruption: undefined }
     answer = runIn(request)
   } catch (error) {
     answer = { kind: 'crashed', message: error instanceof Error ? error.message : String(error) }
