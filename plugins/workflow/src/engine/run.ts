@@ -164,7 +164,7 @@ interface Link {
   readonly input: string | undefined
 }
 
-// Link states (a fresh Uint8Array starts every link at 0: unsettled).
+// Link states (0: unsettled).
 const LIVE = 1
 const DEAD = 2
 const MISSING = 3
@@ -298,6 +298,9 @@ async function attemptOnce(execute: ExecuteNode, node: WorkflowNode, inputs: Rec
 
 const byNumber = (a: number, b: number): number => a - b
 
+/** The nodes' signal in a sequential run without a signal of its own: nothing can abort it. */
+const NEVER_ABORTED = new AbortController().signal
+
 // Not `async`: a loop runs a small body thousands of times, and the wrapper promise was one more per run.
 export function runGraph(options: RunGraphOptions): Promise<RunResult> {
   const { concurrency = 4 } = options
@@ -317,17 +320,18 @@ function runPlanned(plan: Plan, options: RunGraphOptions, concurrency: number): 
   const { executeNode, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox, initialInputs } = options
   const { ids, nodes, links, incoming, outgoing } = plan
   /** Per link: unsettled (0), LIVE, DEAD or MISSING, and what a live one carries. */
-  const linkState = new Uint8Array(links.length)
+  // A plain array: allocating a small typed array costs microseconds (a backing store), a run of a small body less.
+  const linkState: number[] = new Array<number>(links.length).fill(0)
   const linkValue: unknown[] = new Array<unknown>(links.length)
   const live = (index: number): boolean => linkState[index] !== DEAD
   /**
    * The running nodes' signal, one for all: a failure or a cancel stops every running node. When the
    * graph is sequential (never two nodes at once), a failure has no other node to stop and a cancel is
-   * the run's own signal, so the nodes get the run's signal and no controller is made (a loop runs its
-   * body once per item: an AbortController each time is most of the cost of a small body).
+   * the run's own signal (or none), so the nodes get the run's signal and no controller is made (a loop runs
+   * its body once per item: an AbortController each time is most of the cost of a small body).
    */
-  const nodesController = plan.sequential && signal !== undefined ? undefined : new AbortController()
-  const nodesSignal = nodesController?.signal ?? signal!
+  const nodesController = plan.sequential ? undefined : new AbortController()
+  const nodesSignal = nodesController?.signal ?? signal ?? NEVER_ABORTED
 
   const total = ids.length
   /** The nodes' records by rank: a settled run's result holds them (no copy). */
