@@ -2,7 +2,19 @@
 // branches, retries, timeouts, sub-workflows and loops, with their refusals and their cancellation.
 import { describe, expect, it } from 'vitest'
 import type { WorkflowDocument } from './workflow/src/index'
-import { edge, startWorkflowHost as start } from './workflow-host'
+import { edge, startWorkflowHost } from './workflow-host'
+
+async function start() {
+  const { t, client, finished, progress, finishedRun } = await startWorkflowHost()
+  const runToEnd = async (id: string, inputs?: Record<string, Record<string, unknown>>) => {
+    const { runId } = await client.workflow.run({ id, ...(inputs === undefined ? {} : { inputs }) })
+    await finishedRun(runId)
+    return client.workflow.getRun({ runId })
+  }
+  const states = (run: { nodes: Record<string, { state: string }> }) => Object.fromEntries(Object.entries(run.nodes).map(([id, node]) => [id, node.state]))
+  const save = async (workflow: WorkflowDocument) => (await client.workflow.create({ workflow })).id
+  return { t, client, finished, progress, finishedRun, runToEnd, states, save }
+}
 
 describe('branches', () => {
   it('if takes one branch (the other is skipped) and merge joins them', async () => {
@@ -160,7 +172,7 @@ describe('sub-workflows and loops', () => {
   })
 
   it("cancelling the parent run cancels the sub-workflow's run; cancelling the child's run fails the parent's node", async () => {
-    const { client, progress, runFinished, save } = await start()
+    const { client, progress, save, finishedRun } = await start()
     const child = await save({ name: 'wait', nodes: [{ id: 'wait', type: 'core.delay', inputs: { ms: 60_000 } }], edges: [] })
     const parent = await save({ name: 'parent', nodes: [{ id: 'sub', type: 'flow.subworkflow', inputs: { workflowId: child } }], edges: [] })
     const childStarted = async (parentRunId: string) => {
@@ -175,13 +187,13 @@ describe('sub-workflows and loops', () => {
     const first = await client.workflow.run({ id: parent })
     const firstChild = await childStarted(first.runId)
     await expect(client.workflow.cancel({ runId: first.runId })).resolves.toEqual({ cancelled: true })
-    await expect(runFinished(firstChild)).resolves.toMatchObject({ status: 'cancelled' })
+    await expect(finishedRun(firstChild)).resolves.toMatchObject({ status: 'cancelled' })
     expect((await client.workflow.getRun({ runId: firstChild })).nodes['wait']?.state).toBe('cancelled')
 
     const second = await client.workflow.run({ id: parent })
     const secondChild = await childStarted(second.runId)
     await expect(client.workflow.cancel({ runId: secondChild })).resolves.toEqual({ cancelled: true })
-    await expect(runFinished(second.runId)).resolves.toMatchObject({ status: 'failed', error: { nodeId: 'sub', code: 'CANCELLED' } })
+    await expect(finishedRun(second.runId)).resolves.toMatchObject({ status: 'failed', error: { nodeId: 'sub', code: 'CANCELLED' } })
   })
 
   it('loops over items a few at once, results in item order, with progress', async () => {

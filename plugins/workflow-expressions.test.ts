@@ -5,9 +5,14 @@ import type { WorkflowDocument } from './workflow/src/index'
 import { edge, startWorkflowHost } from './workflow-host'
 
 async function start() {
-  const host = await startWorkflowHost()
-  const runToEnd = async (workflow: WorkflowDocument) => host.runToEnd(await host.save(workflow))
-  return { ...host, runToEnd }
+  const { client, finished, progress, finishedRun } = await startWorkflowHost()
+  const runToEnd = async (workflow: WorkflowDocument) => {
+    const { id } = await client.workflow.create({ workflow })
+    const { runId } = await client.workflow.run({ id })
+    await finishedRun(runId)
+    return client.workflow.getRun({ runId })
+  }
+  return { client, finished, progress, runToEnd }
 }
 
 const fetched = { id: 'fetch', type: 'core.constant', inputs: { value: { body: { items: [1, 2, 3], 'odd key': 'x' } } } }

@@ -2,12 +2,11 @@
 // it survives a restart and a toggle, keeps every node's data, is pruned, and re-runs from a node.
 import { describe, expect, it } from 'vitest'
 import { createStoreFolder } from '@atomiton/plugin-sdk/testing'
-import { createWorkflowPlugin, type WorkflowPluginOptions } from './workflow/src/index'
+import type { WorkflowPluginOptions } from './workflow/src/index'
 import { edge, startWorkflowHost } from './workflow-host'
 
-async function start(stores: ReturnType<Awaited<ReturnType<typeof createStoreFolder>>['stores']>, options: WorkflowPluginOptions = {}) {
-  const host = await startWorkflowHost({ workflow: createWorkflowPlugin(options), stores })
-  return { ...host, finishedRun: host.runFinished }
+function start(stores: ReturnType<Awaited<ReturnType<typeof createStoreFolder>>['stores']>, options: WorkflowPluginOptions = {}) {
+  return startWorkflowHost({ stores, workflow: options })
 }
 
 /** 20 -> (+ b) -> log */
