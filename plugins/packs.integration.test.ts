@@ -1,7 +1,7 @@
 // The node packs with the real node and system plugins, through a renderer's client: their types in the
 // catalog, the safe default policy, settings saved through `system`, a chain of real work (fetch JSON from a
 // local server, transform it in code, map it, format CSV, write it into a granted folder), cancellation reaching
-// the request, the child process group and the sandbox's loop, and a pack switched off withdrawing its types.
+// the request, the child process group, running code in the sandbox and the sandbox's loop, and a pack switched off withdrawing its types.
 import { describe, expect, it } from 'vitest'
 import { createTempFolder, createTestHost, isProcessRunning, nodeExecutable, startLocalServer } from '@atomiton/plugin-sdk/testing'
 import { builtinPlugins } from './index'
@@ -110,6 +110,19 @@ describe('node packs on the real node plugin', () => {
     await expect(finalState(client, executionId)).resolves.toMatchObject({ state: 'cancelled' })
     // the record is cancelled at once; the process group is killed by the node's abort, its pipes then close
     await expect.poll(() => isProcessRunning(grandchild)).toBe(false)
+  })
+
+  it('cancelling an execution stops code that is running (`while (true) {}`), long before its time limit', async () => {
+    const { client } = await start()
+    await client.system.setPluginSettings({ id: 'code', values: { timeoutMs: 30_000 } })
+    const { executionId } = await client.node.start({ type: 'code.run', inputs: { code: 'while (true) {}', timeoutMs: 30_000 } })
+    await expect.poll(async () => (await client.node.getStatus({ executionId })).state).toBe('running')
+    const asked = Date.now()
+    await client.node.cancel({ executionId })
+    await expect(finalState(client, executionId)).resolves.toMatchObject({ state: 'cancelled' })
+    expect(Date.now() - asked).toBeLessThan(15_000)
+    // The sandbox keeps serving.
+    await expect(client.node.execute({ type: 'code.run', inputs: { code: 'return 6 * 7' } })).resolves.toMatchObject({ state: 'succeeded', outputs: { result: 42 } })
   })
 
   it('cancelling an execution stops a sandbox loop between items', async () => {

@@ -13,7 +13,7 @@ async function start() {
   }
   const states = (run: { nodes: Record<string, { state: string }> }) => Object.fromEntries(Object.entries(run.nodes).map(([id, node]) => [id, node.state]))
   const save = async (workflow: WorkflowDocument) => (await client.workflow.create({ workflow })).id
-  return { t, client, finished, progress, runToEnd, states, save }
+  return { t, client, finished, progress, finishedRun, runToEnd, states, save }
 }
 
 describe('branches', () => {
@@ -142,6 +142,58 @@ describe('sub-workflows and loops', () => {
     const run = await runToEnd(parent)
     expect(run.status).toBe('succeeded')
     expect(run.nodes['sub']?.outputs).toEqual({ output: 42 })
+  })
+
+  it("keeps the sub-workflow's run in the history like any other, linked both ways to its parent run and node", async () => {
+    const { client, runToEnd, save } = await start()
+    const child = await save(timesTen(''))
+    const parent = await save({
+      name: 'parent',
+      nodes: [
+        { id: 'n', type: 'core.constant', inputs: { value: 4.2 } },
+        { id: 'sub', type: 'flow.subworkflow', inputs: { workflowId: child } },
+      ],
+      edges: [edge('n', 'value', 'sub', 'input')],
+    })
+    const run = await runToEnd(parent)
+    const childRunIds = run.nodes['sub']?.childRunIds ?? []
+    expect(childRunIds).toHaveLength(1)
+    const childRun = await client.workflow.getRun({ runId: childRunIds[0]! })
+    expect(childRun).toMatchObject({
+      workflowId: child,
+      status: 'succeeded',
+      trigger: { type: 'subworkflow' },
+      parent: { runId: run.runId, nodeId: 'sub' },
+      inputs: { in: { value: 4.2 } },
+      nodes: { in: { state: 'succeeded', outputs: { value: 4.2 } }, mul: { state: 'succeeded', outputs: { result: 42 } }, out: { outputs: { value: 42 } } },
+    })
+    const { runs } = await client.workflow.listRuns({ workflowId: child })
+    expect(runs).toEqual([expect.objectContaining({ runId: childRun.runId, parent: { runId: run.runId, nodeId: 'sub' } })])
+  })
+
+  it("cancelling the parent run cancels the sub-workflow's run; cancelling the child's run fails the parent's node", async () => {
+    const { client, progress, save, finishedRun } = await start()
+    const child = await save({ name: 'wait', nodes: [{ id: 'wait', type: 'core.delay', inputs: { ms: 60_000 } }], edges: [] })
+    const parent = await save({ name: 'parent', nodes: [{ id: 'sub', type: 'flow.subworkflow', inputs: { workflowId: child } }], edges: [] })
+    const childStarted = async (parentRunId: string) => {
+      await expect.poll(() => progress.some((p) => p.workflowId === child && p.nodeId === 'wait' && p.state === 'running'), { timeout: 10_000 }).toBe(true)
+      const started = progress.filter((p) => p.workflowId === child && p.nodeId === 'wait' && p.state === 'running').at(-1)!
+      progress.length = 0
+      const childRun = await client.workflow.getRun({ runId: started.runId })
+      expect(childRun.parent).toEqual({ runId: parentRunId, nodeId: 'sub' })
+      return childRun.runId
+    }
+
+    const first = await client.workflow.run({ id: parent })
+    const firstChild = await childStarted(first.runId)
+    await expect(client.workflow.cancel({ runId: first.runId })).resolves.toEqual({ cancelled: true })
+    await expect(finishedRun(firstChild)).resolves.toMatchObject({ status: 'cancelled' })
+    expect((await client.workflow.getRun({ runId: firstChild })).nodes['wait']?.state).toBe('cancelled')
+
+    const second = await client.workflow.run({ id: parent })
+    const secondChild = await childStarted(second.runId)
+    await expect(client.workflow.cancel({ runId: secondChild })).resolves.toEqual({ cancelled: true })
+    await expect(finishedRun(second.runId)).resolves.toMatchObject({ status: 'failed', error: { nodeId: 'sub', code: 'CANCELLED' } })
   })
 
   it('loops over items a few at once, results in item order, with progress', async () => {

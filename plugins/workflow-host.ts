@@ -1,6 +1,5 @@
 // The host the workflow tests run on (workflow-*.test.ts, integration.test.ts): the real node, storage and
 // workflow plugins, subscribed to `workflow.runFinished` and `workflow.progress` before the test starts.
-import { expect } from 'vitest'
 import { createTestHost, type TestHostOptions } from '@atomiton/plugin-sdk/testing'
 import { nodePlugin } from './node/src/plugin'
 import { storagePlugin } from './storage/src/plugin'
@@ -23,12 +22,20 @@ export async function startWorkflowHost(options: WorkflowHostOptions = {}) {
   })
   const finished: RunFinishedPayload[] = []
   const progress: ProgressPayload[] = []
-  const subscriptions = [t.client.$on('workflow.runFinished', (p) => finished.push(p)), t.client.$on('workflow.progress', (p) => progress.push(p))]
+  const waiting = new Map<string, (payload: RunFinishedPayload) => void>()
+  const subscriptions = [
+    t.client.$on('workflow.runFinished', (p) => {
+      finished.push(p)
+      waiting.get(p.runId)?.(p)
+    }),
+    t.client.$on('workflow.progress', (p) => progress.push(p)),
+  ]
   await Promise.all(subscriptions.map((off) => off.ready))
-  /** The run's `runFinished` event, once it arrived. */
-  const finishedRun = async (runId: string) => {
-    await expect.poll(() => finished.find((f) => f.runId === runId)).toBeDefined()
-    return finished.find((f) => f.runId === runId)!
+  /** The run's `runFinished` event, once it arrived (waits on the event itself: a run may take its time). */
+  const finishedRun = (runId: string): Promise<RunFinishedPayload> => {
+    const already = finished.find((f) => f.runId === runId)
+    if (already !== undefined) return Promise.resolve(already)
+    return new Promise((resolve) => waiting.set(runId, resolve))
   }
   return { t, client: t.client, finished, progress, finishedRun }
 }

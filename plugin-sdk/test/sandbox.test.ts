@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSandbox, type Sandbox } from '@atomiton/plugin-sdk/sandbox'
+import { startLocalServer } from '@atomiton/plugin-sdk/testing'
 
 let sandbox: Sandbox
 
@@ -77,6 +78,37 @@ describe('cancellation', () => {
     await expect(sandbox.evaluate('return n * 2', { n: 1 }, { signal: controller.signal })).resolves.toBe(2)
     controller.abort()
     await expect(sandbox.evaluate('return n * 2', { n: 2 }, { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' })
+  })
+
+  it('a signal aborted while `while (true) {}` runs stops it long before its time limit, and the sandbox keeps serving', async () => {
+    const server = await startLocalServer((_req, res) => res.end('pong'))
+    try {
+      const controller = new AbortController()
+      const started = Date.now()
+      const endless = sandbox.evaluate('while (true) {}', {}, { signal: controller.signal, timeoutMs: 60_000 })
+      // The host's thread is free while the code runs (it runs in the sandbox's worker): real I/O completes.
+      await expect(fetch(`${server.origin}/ping`).then((response) => response.text())).resolves.toBe('pong')
+      controller.abort()
+      // Stopped by the interrupt handler reading the shared flag, not by the worker being terminated.
+      await expect(endless).rejects.toMatchObject({ code: 'CANCELLED', message: 'The evaluation was cancelled' })
+      expect(Date.now() - started).toBeLessThan(30_000)
+      await expect(sandbox.evaluate('return 40 + 2')).resolves.toBe(42)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('evaluations queued behind a running one run in order; a queued one cancelled never runs', async () => {
+    const running = new AbortController()
+    const queued = new AbortController()
+    const first = sandbox.evaluate('while (true) {}', {}, { signal: running.signal, timeoutMs: 60_000 })
+    const second = sandbox.evaluate('return 2', {}, { signal: queued.signal })
+    const third = sandbox.evaluate('return 3')
+    queued.abort()
+    await expect(second).rejects.toMatchObject({ code: 'CANCELLED', message: expect.stringContaining('before it started') })
+    running.abort()
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(third).resolves.toBe(3)
   })
 })
 

@@ -166,6 +166,8 @@ export const NodeRun = z.object({
   error: NodeError.optional(),
   /** True when the outputs were not computed but taken from the run re-run from (`from`). */
   pinned: z.boolean().optional(),
+  /** For a sub-workflow node: the run(s) of the sub-workflow it started (each in the history, `parent` naming this node). */
+  childRunIds: z.array(z.string()).optional(),
 })
 export type NodeRun = z.output<typeof NodeRun>
 
@@ -177,9 +179,9 @@ export type RunInputs = z.output<typeof RunInputs>
 export const RunFrom = z.object({ runId: RunIdInput, nodeId: z.string().min(1).max(64) })
 export type RunFrom = z.output<typeof RunFrom>
 
-/** What started a run. */
+/** What started a run (`subworkflow`: a sub-workflow node of the run named by `parent`). */
 export const RunTrigger = z.object({
-  type: z.enum(['manual', 'schedule', 'webhook']),
+  type: z.enum(['manual', 'schedule', 'webhook', 'subworkflow']),
   /** For `schedule`: the time the run was due (epoch milliseconds). */
   scheduledFor: z.number().optional(),
 })
@@ -202,6 +204,8 @@ export const RunSummary = z.object({
   trigger: RunTrigger,
   /** For a re-run: the run and node it started from. */
   from: RunFrom.optional(),
+  /** For a sub-workflow's run: the run and the node that started it. */
+  parent: z.object({ runId: z.string(), nodeId: z.string() }).optional(),
 })
 export type RunSummary = z.output<typeof RunSummary>
 

@@ -7,6 +7,12 @@
  * The history is the `RunStore` (storage): a run is written when it starts and when it ends, and read
  * back from there once it is no longer in progress, so it survives restarts and the plugin being toggled.
  *
+ * A sub-workflow node's run is a run too (`runChild`, offered to the node runner): in the history like any
+ * other, `trigger: { type: 'subworkflow' }` and `parent: { runId, nodeId }`, its id in that node's
+ * `childRunIds`; it ends `cancelled` when the node's signal aborts (its parent run cancelled or failed), and
+ * does not count against `maxActiveRuns` (its parent does). A loop's items are not separate runs (see
+ * node-runner.ts).
+ *
  * The manager lives in the plugin's container scope: one per activation. `shutdown()` (the plugin is
  * being disabled) cancels every running run, so every running node's signal aborts, and refuses new ones;
  * `dispose()` then waits for the history writes.
@@ -33,7 +39,7 @@ import type { EvaluateExpression } from './engine/expressions'
 import { runGraph, type NodeOutputs, type ProgressEvent, type RunResult } from './engine/run'
 import type { WorkflowDefinition } from './engine/schema'
 import { NodeFailure, type CallFn } from './node-client'
-import { NodeRunner } from './node-runner'
+import { NodeRunner, type ChildWorkflow } from './node-runner'
 import { RunStore, summaryOfRun } from './run-store'
 
 /** What the manager needs from the plugin: its own in-process calls (not a call's) and its events. */
@@ -68,6 +74,14 @@ export interface RunRequest {
   readonly leftOut?: ReadonlySet<string>
 }
 
+/** Where a run sits: the workflows being run (outermost first, its own last) and, for a child, its parent. */
+interface RunPlace {
+  readonly stack: readonly string[]
+  readonly parent?: { readonly runId: string; readonly nodeId: string }
+  /** For a child: the sub-workflow's input, beside its nodes' static inputs. */
+  readonly initialInputs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>
+}
+
 interface NodeRecord {
   state: NodeRunState
   startedAt?: number
@@ -78,6 +92,7 @@ interface NodeRecord {
   logs: NodeLog[]
   error?: NodeError
   pinned?: boolean
+  childRunIds?: string[]
 }
 
 interface ActiveRun {
@@ -88,6 +103,7 @@ interface ActiveRun {
   readonly inputs: RunInputs
   readonly trigger: RunTrigger
   readonly from: RunFrom | undefined
+  readonly parent: RunPlace['parent']
   readonly pinned: ReadonlyMap<string, NodeOutputs> | undefined
   readonly total: number
   readonly nodes: Map<string, NodeRecord>
@@ -145,9 +161,10 @@ export class RunManager {
     return this.#active.get(runId)?.status === 'running'
   }
 
+  /** Runs in progress, sub-workflows' runs not counted (their parent is). */
   get activeCount(): number {
     let count = 0
-    for (const run of this.#active.values()) if (run.status === 'running') count++
+    for (const run of this.#active.values()) if (run.status === 'running' && run.parent === undefined) count++
     return count
   }
 
@@ -156,13 +173,43 @@ export class RunManager {
    * the caller has the id.
    */
   start(request: RunRequest): string {
-    const runner = this.#runner
-    if (this.#closed || runner === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
     if (this.activeCount >= this.#options.maxActiveRuns) {
       throw new RpcError('UNAVAILABLE', `Too many workflow runs in progress (at most ${this.#options.maxActiveRuns}); try again later`, {
         limit: this.#options.maxActiveRuns,
       })
     }
+    return this.#launch(request, { stack: [request.workflowId] }).run.runId
+  }
+
+  /** A sub-workflow node's run (see the top of the file); resolves with the engine's result. */
+  async #runChild(
+    parent: ActiveRun,
+    nodeId: string,
+    child: ChildWorkflow,
+    initialInputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
+    if (signal.aborted) throw signal.reason
+    const inputs: RunInputs = {}
+    for (const [id, values] of initialInputs) setOwn(inputs, id, { ...values })
+    const { run, done } = this.#launch(
+      { workflowId: child.workflowId, workflowVersion: child.workflowVersion, def: child.def, inputs, trigger: { type: 'subworkflow' } },
+      { stack: child.stack, parent: { runId: parent.runId, nodeId }, initialInputs },
+    )
+    const record = parent.nodes.get(nodeId)
+    if (record !== undefined) (record.childRunIds ??= []).push(run.runId)
+    const stop = (): void => void this.#cancel(run, 'The run that started this sub-workflow stopped')
+    signal.addEventListener('abort', stop, { once: true })
+    try {
+      return await done
+    } finally {
+      signal.removeEventListener('abort', stop)
+    }
+  }
+
+  #launch(request: RunRequest, place: RunPlace): { run: ActiveRun; done: Promise<RunResult> } {
+    const runner = this.#runner
+    if (this.#closed || runner === undefined) throw new RpcError('UNAVAILABLE', 'The workflow plugin is shutting down')
     const { def, leftOut } = request
     const run: ActiveRun = {
       runId: this.#options.createId?.() ?? crypto.randomUUID(),
@@ -172,6 +219,7 @@ export class RunManager {
       inputs: request.inputs,
       trigger: request.trigger,
       from: request.from,
+      parent: place.parent,
       pinned: request.pinned,
       total: def.nodes.length,
       nodes: new Map(def.nodes.map((node) => [node.id, { state: 'pending', logs: [] }])),
@@ -191,13 +239,14 @@ export class RunManager {
         ? def
         : { ...def, nodes: def.nodes.filter((node) => !leftOut.has(node.id)), edges: def.edges.filter((e) => !leftOut.has(e.to.node)) }
 
-    runGraph({
+    const done = runGraph({
       def: graph,
       concurrency: this.#options.concurrency,
       signal: run.controller.signal,
       now: this.#options.now,
       evaluate: this.#evaluate,
       ...(request.pinned === undefined ? {} : { pinned: request.pinned }),
+      ...(place.initialInputs === undefined ? {} : { initialInputs: place.initialInputs }),
       onProgress: (event) => this.#onProgress(run, event),
       onLog: (nodeId, level, message) => {
         if (run.status === 'running') run.nodes.get(nodeId)?.logs.push({ at: this.#options.now(), level, message })
@@ -207,7 +256,7 @@ export class RunManager {
         if (record !== undefined && run.status === 'running') record.inputs = inputs
         try {
           const outputs = await runner.execute(node, inputs, signal, {
-            stack: [run.workflowId],
+            stack: place.stack,
             log: (logs) => {
               if (record !== undefined && run.status === 'running') record.logs.push(...logs)
             },
@@ -216,6 +265,7 @@ export class RunManager {
               record.progress = { fraction: Math.min(1, Math.max(0, fraction)), message }
               this.#setState(run, node.id, 'running')
             },
+            runChild: (child, initialInputs, childSignal) => this.#runChild(run, node.id, child, initialInputs, childSignal),
           })
           if (run.status === 'running') run.outputs.set(node.id, outputs)
           return outputs
@@ -225,12 +275,18 @@ export class RunManager {
         }
       },
     }).then(
-      (result) => this.#finishFromResult(run, result),
-      (error: unknown) =>
+      (result) => {
+        this.#finishFromResult(run, result)
+        return result
+      },
+      (error: unknown): RunResult => {
         // Only a graph that cannot be ordered: validation before the run rules it out.
-        this.#finish(run, 'failed', { code: 'INVALID_WORKFLOW', message: error instanceof Error ? error.message : String(error) }),
+        const message = error instanceof Error ? error.message : String(error)
+        this.#finish(run, 'failed', { code: 'INVALID_WORKFLOW', message })
+        return { status: 'failed', nodes: {}, error: { nodeId: '', code: 'INVALID_WORKFLOW', message } }
+      },
     )
-    return run.runId
+    return { run, done }
   }
 
   /**
@@ -390,6 +446,7 @@ export class RunManager {
       ...(run.error === undefined ? {} : { error: run.error }),
       trigger: run.trigger,
       ...(run.from === undefined ? {} : { from: run.from }),
+      ...(run.parent === undefined ? {} : { parent: run.parent }),
       inputs: run.inputs,
       nodes,
     }
@@ -419,5 +476,6 @@ function nodeSnapshot(node: NodeRecord): NodeRun {
     logs: [...node.logs],
     ...(node.error === undefined ? {} : { error: node.error }),
     ...(node.pinned === true ? { pinned: true } : {}),
+    ...(node.childRunIds === undefined ? {} : { childRunIds: [...node.childRunIds] }),
   }
 }

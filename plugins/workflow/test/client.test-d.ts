@@ -16,7 +16,7 @@ describe('workflow client types', () => {
 
     const run = await client.workflow.getRun({ runId })
     expectTypeOf(run.status).toEqualTypeOf<'running' | 'succeeded' | 'failed' | 'cancelled'>()
-    expectTypeOf(run.trigger.type).toEqualTypeOf<'manual' | 'schedule' | 'webhook'>()
+    expectTypeOf(run.trigger.type).toEqualTypeOf<'manual' | 'schedule' | 'webhook' | 'subworkflow'>()
     const node = run.nodes['n']!
     expectTypeOf(node.state).toEqualTypeOf<'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped'>()
     expectTypeOf(node.logs).toEqualTypeOf<{ at: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string }[]>()

@@ -135,36 +135,33 @@ export function controlSpecs(): Map<string, NodeTypeSpec> {
 
 /** Outputs of the pure control types (if, switch, merge, input, output); undefined for the others. */
 export function evaluateControl(typeId: string, inputs: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {}
-  const set = (key: string, value: unknown): void => {
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
-  }
   switch (typeId) {
     case 'flow.if':
-      set(inputs['condition'] ? 'true' : 'false', inputs['value'])
-      return out
+      return inputs['condition'] ? { true: inputs['value'] } : { false: inputs['value'] }
     case 'flow.switch': {
       const cases = Array.isArray(inputs['cases']) ? inputs['cases'] : []
       const text = String(inputs['value'])
       const match = cases.find((name) => name === text)
-      set(typeof match === 'string' ? match : 'default', inputs['value'])
-      return out
+      // A case is the person's text (it may be `__proto__`): an own property either way.
+      return withOwn({}, typeof match === 'string' ? match : 'default', inputs['value'])
     }
     case 'flow.merge': {
       const names = Object.keys(inputs)
-      set('value', names.length > 0 ? inputs[names[0]!] : undefined)
       const values: Record<string, unknown> = {}
-      for (const name of names) Object.defineProperty(values, name, { value: inputs[name], enumerable: true, writable: true, configurable: true })
-      set('values', values)
-      return out
+      for (const name of names) withOwn(values, name, inputs[name])
+      return { value: names.length > 0 ? inputs[names[0]!] : undefined, values }
     }
     case 'flow.input':
     case 'flow.output':
-      set('value', inputs['value'])
-      return out
+      return { value: inputs['value'] }
     default:
       return undefined
   }
+}
+
+function withOwn(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  return target
 }
 
 /** The control types for `workflow.controlTypes`. */

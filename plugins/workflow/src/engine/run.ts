@@ -156,33 +156,40 @@ interface MutableRecord {
   finishedAt?: number
 }
 
-/** An edge (or an expression's dependency, without ports). */
+/** An edge (or an expression's dependency, without ports), between nodes named by their rank. */
 interface Link {
-  readonly from: string
+  readonly from: number
   readonly output: string | undefined
-  readonly to: string
+  readonly to: number
   readonly input: string | undefined
 }
 
-// Link states (a fresh Uint8Array starts every link at 0: unsettled).
+// Link states (0: unsettled).
 const LIVE = 1
 const DEAD = 2
 const MISSING = 3
 
-/** What a run needs of its graph and can share with every other run of the same definition object. */
+/**
+ * What a run needs of its graph and can share with every other run of the same definition object. Nodes
+ * are named by their RANK, their position in the topological order: a run's state is arrays indexed by
+ * rank (a Map lookup by id per edge and per node was the largest part of the engine's cost per node).
+ */
 interface Plan {
-  readonly order: readonly string[]
+  /** Node ids by rank. */
+  readonly ids: readonly string[]
   readonly rank: ReadonlyMap<string, number>
-  readonly nodes: ReadonlyMap<string, WorkflowNode>
+  readonly nodes: readonly WorkflowNode[]
+  /** The ranks in document order (a result lists the nodes in document order). */
+  readonly documentOrder: readonly number[]
   readonly links: readonly Link[]
-  /** Link indices by node id. */
-  readonly incoming: ReadonlyMap<string, readonly number[]>
-  readonly outgoing: ReadonlyMap<string, readonly number[]>
-  readonly withExpressions: ReadonlySet<string>
-  readonly branching: ReadonlySet<string>
-  readonly merging: ReadonlySet<string>
-  readonly handlesErrors: ReadonlySet<string>
-  /** Each node depends on the one before it in `order`: never two nodes running at once. */
+  /** Link indices by rank. */
+  readonly incoming: readonly (readonly number[])[]
+  readonly outgoing: readonly (readonly number[])[]
+  readonly withExpressions: readonly boolean[]
+  readonly branching: readonly boolean[]
+  readonly merging: readonly boolean[]
+  readonly handlesErrors: readonly boolean[]
+  /** Each node depends on the one before it in the order: never two nodes running at once. */
   readonly sequential: boolean
 }
 
@@ -194,28 +201,34 @@ function planOf(def: WorkflowDefinition): Plan {
   if (cached !== undefined) return cached
   // Expressions make a node depend on the nodes they read, like edges without ports.
   const extraDependencies = expressionDependencies(def)
-  const order = topologicalOrder(def, extraDependencies)
+  const ids = topologicalOrder(def, extraDependencies)
+  const rank = new Map(ids.map((id, i) => [id, i]))
+  const nodes = ids.map(() => undefined as unknown as WorkflowNode)
+  for (const node of def.nodes) nodes[rank.get(node.id)!] = node
   const links: Link[] = []
-  for (const edge of def.edges) links.push({ from: edge.from.node, output: edge.from.output, to: edge.to.node, input: edge.to.input })
-  for (const [to, froms] of extraDependencies) for (const from of froms) links.push({ from, output: undefined, to, input: undefined })
-  const incoming = new Map<string, number[]>(def.nodes.map((node) => [node.id, []]))
-  const outgoing = new Map<string, number[]>(def.nodes.map((node) => [node.id, []]))
+  for (const edge of def.edges) links.push({ from: rank.get(edge.from.node)!, output: edge.from.output, to: rank.get(edge.to.node)!, input: edge.to.input })
+  for (const [to, froms] of extraDependencies) for (const from of froms) links.push({ from: rank.get(from)!, output: undefined, to: rank.get(to)!, input: undefined })
+  const incoming = ids.map((): number[] => [])
+  const outgoing = ids.map((): number[] => [])
   links.forEach((link, index) => {
-    incoming.get(link.to)!.push(index)
-    outgoing.get(link.from)!.push(index)
+    incoming[link.to]!.push(index)
+    outgoing[link.from]!.push(index)
   })
+  const handlesErrors = ids.map(() => false)
+  for (const link of links) if (link.output === ERROR_OUTPUT) handlesErrors[link.from] = true
   const plan: Plan = {
-    order,
-    rank: new Map(order.map((id, i) => [id, i])),
-    nodes: new Map(def.nodes.map((node) => [node.id, node])),
+    ids,
+    rank,
+    nodes,
+    documentOrder: def.nodes.map((node) => rank.get(node.id)!),
     links,
     incoming,
     outgoing,
-    withExpressions: new Set(def.nodes.filter((node) => findExpressions(node.inputs).length > 0).map((node) => node.id)),
-    branching: new Set(def.nodes.filter((node) => isBranching(node.type)).map((node) => node.id)),
-    merging: new Set(def.nodes.filter((node) => isMerge(node.type)).map((node) => node.id)),
-    handlesErrors: new Set(links.filter((link) => link.output === ERROR_OUTPUT).map((link) => link.from)),
-    sequential: order.every((id, i) => i === 0 || incoming.get(id)!.some((index) => links[index]!.from === order[i - 1])),
+    withExpressions: nodes.map((node) => findExpressions(node.inputs).length > 0),
+    branching: nodes.map((node) => isBranching(node.type)),
+    merging: nodes.map((node) => isMerge(node.type)),
+    handlesErrors,
+    sequential: ids.every((_, i) => i === 0 || incoming[i]!.some((index) => links[index]!.from === i - 1)),
   }
   plans.set(def, plan)
   return plan
@@ -283,40 +296,60 @@ async function attemptOnce(execute: ExecuteNode, node: WorkflowNode, inputs: Rec
   }
 }
 
-export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
-  const { def, executeNode, concurrency = 4, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox, initialInputs } = options
+const byNumber = (a: number, b: number): number => a - b
+
+/** The nodes' signal in a sequential run without a signal of its own: nothing can abort it. */
+const NEVER_ABORTED = new AbortController().signal
+
+// Not `async`: a loop runs a small body thousands of times, and the wrapper promise was one more per run.
+export function runGraph(options: RunGraphOptions): Promise<RunResult> {
+  const { concurrency = 4 } = options
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-    throw new RangeError(`concurrency must be a whole number >= 1 or Infinity, got ${concurrency}`)
+    return Promise.reject(new RangeError(`concurrency must be a whole number >= 1 or Infinity, got ${concurrency}`))
   }
-  const plan = planOf(def)
-  const { order, rank, nodes, links, incoming, outgoing } = plan
-  const byRank = (a: string, b: string): number => rank.get(a)! - rank.get(b)!
+  let plan: Plan
+  try {
+    plan = planOf(options.def)
+  } catch (error) {
+    return Promise.reject(error as Error)
+  }
+  return runPlanned(plan, options, concurrency)
+}
+
+function runPlanned(plan: Plan, options: RunGraphOptions, concurrency: number): Promise<RunResult> {
+  const { executeNode, signal, onProgress, onLog, now = Date.now, pinned, evaluate = noSandbox, initialInputs } = options
+  const { ids, nodes, links, incoming, outgoing } = plan
   /** Per link: unsettled (0), LIVE, DEAD or MISSING, and what a live one carries. */
-  const linkState = new Uint8Array(links.length)
+  // A plain array: allocating a small typed array costs microseconds (a backing store), a run of a small body less.
+  const linkState: number[] = new Array<number>(links.length).fill(0)
   const linkValue: unknown[] = new Array<unknown>(links.length)
   const live = (index: number): boolean => linkState[index] !== DEAD
   /**
    * The running nodes' signal, one for all: a failure or a cancel stops every running node. When the
    * graph is sequential (never two nodes at once), a failure has no other node to stop and a cancel is
-   * the run's own signal, so the nodes get the run's signal and no controller is made (a loop runs its
-   * body once per item: an AbortController each time is most of the cost of a small body).
+   * the run's own signal (or none), so the nodes get the run's signal and no controller is made (a loop runs
+   * its body once per item: an AbortController each time is most of the cost of a small body).
    */
-  const nodesController = plan.sequential && signal !== undefined ? undefined : new AbortController()
-  const nodesSignal = nodesController?.signal ?? signal!
+  const nodesController = plan.sequential ? undefined : new AbortController()
+  const nodesSignal = nodesController?.signal ?? signal ?? NEVER_ABORTED
 
-  const total = def.nodes.length
-  const records = new Map<string, MutableRecord>(def.nodes.map((node) => [node.id, { state: 'pending' }]))
-  const unsettled = new Map([...incoming].map(([id, into]) => [id, into.length]))
-  /** Nodes decided to run that have not started, by topological rank. */
-  const ready = order.filter((id) => unsettled.get(id) === 0)
-  /** Running nodes and a token per start (a straggler's token is no longer there), in start order. */
-  const running = new Map<string, object>()
+  const total = ids.length
+  /** The nodes' records by rank: a settled run's result holds them (no copy). */
+  const records: MutableRecord[] = ids.map(() => ({ state: 'pending' }))
+  /** Per rank: the edges into it not settled yet. */
+  const unsettled = incoming.map((into) => into.length)
+  /** Nodes decided to run that have not started, by rank. */
+  const ready: number[] = []
+  for (let i = 0; i < total; i++) if (unsettled[i] === 0) ready.push(i)
+  /** Running nodes, in start order. */
+  const running = new Set<number>()
   let completed = 0
   let finished = false
 
-  const emit = (nodeId: string, state: NodeProgressState, error?: NodeErrorInfo): void => {
+  const emit = (rank: number, state: NodeProgressState, error?: NodeErrorInfo): void => {
     if (state !== 'running') completed++
     if (onProgress === undefined) return
+    const nodeId = ids[rank]!
     const event: ProgressEvent = error === undefined ? { nodeId, state, completed, total } : { nodeId, state, completed, total, error }
     try {
       onProgress(event)
@@ -330,7 +363,7 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
       signal?.removeEventListener('abort', onAbort)
       // Every node is in a final state once the run settles: its record is the result's (no copy).
       const result: Record<string, NodeRunRecord> = {}
-      for (const node of def.nodes) setOwn(result, node.id, records.get(node.id) as NodeRunRecord)
+      for (const rank of plan.documentOrder) setOwn(result, ids[rank]!, records[rank] as NodeRunRecord)
       resolve(error === undefined ? { status, nodes: result } : { status, nodes: result, error })
     }
 
@@ -339,18 +372,18 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
       const stopped = [...running]
       running.clear()
       const at = now()
-      for (const [id] of stopped) {
-        const record = records.get(id)!
+      for (const rank of stopped) {
+        const record = records[rank]!
         record.state = 'cancelled'
         record.finishedAt = at
       }
       nodesController?.abort(reason)
-      for (const [id] of stopped) emit(id, 'cancelled')
-      for (const id of order) {
-        const record = records.get(id)!
+      for (const rank of stopped) emit(rank, 'cancelled')
+      for (let rank = 0; rank < total; rank++) {
+        const record = records[rank]!
         if (record.state !== 'pending') continue
         record.state = 'skipped'
-        emit(id, 'skipped')
+        emit(rank, 'skipped')
       }
     }
 
@@ -362,24 +395,24 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
     }
 
     /**
-     * Settles the edges out of `nodeId` (see the top of the file) and decides the nodes whose edges are
+     * Settles the edges out of `rank` (see the top of the file) and decides the nodes whose edges are
      * now all settled: ready, or skipped (whose edges settle in turn).
      */
-    const propagate = (nodeId: string, outcome: { outputs: NodeOutputs } | { error: NodeErrorInfo } | 'skipped'): void => {
-      const work: string[] = [nodeId]
+    const propagate = (rank: number, outcome: { outputs: NodeOutputs } | { error: NodeErrorInfo } | 'skipped'): void => {
+      const work: number[] = [rank]
       const outcomes: (typeof outcome)[] = [outcome]
       for (let w = 0; w < work.length; w++) {
         const from = work[w]!
         const done = outcomes[w]!
-        const branching = plan.branching.has(from)
-        for (const index of outgoing.get(from)!) {
+        const branching = plan.branching[from]!
+        for (const index of outgoing[from]!) {
           const link = links[index]!
           if (done === 'skipped') {
             linkState[index] = DEAD
           } else if ('error' in done) {
             if (link.output === ERROR_OUTPUT) {
               linkState[index] = LIVE
-              linkValue[index] = { ...done.error, nodeId: from }
+              linkValue[index] = { ...done.error, nodeId: ids[from] }
             } else {
               linkState[index] = DEAD
             }
@@ -393,66 +426,67 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
           } else {
             linkState[index] = branching ? DEAD : MISSING
           }
-          const left = unsettled.get(link.to)! - 1
-          unsettled.set(link.to, left)
-          if (left > 0) continue
-          const into = incoming.get(link.to)!
-          const runs = plan.merging.has(link.to) ? into.some(live) : into.every(live)
+          const to = link.to
+          if (--unsettled[to]! > 0) continue
+          const into = incoming[to]!
+          const runs = plan.merging[to] ? into.some(live) : into.every(live)
           if (runs) {
-            insertSorted(ready, link.to, byRank)
+            insertSorted(ready, to, byNumber)
             continue
           }
-          records.get(link.to)!.state = 'skipped'
-          emit(link.to, 'skipped')
-          work.push(link.to)
+          records[to]!.state = 'skipped'
+          emit(to, 'skipped')
+          work.push(to)
           outcomes.push('skipped')
         }
       }
     }
 
-    const fail = (nodeId: string, error: unknown): void => {
-      running.delete(nodeId)
+    const fail = (rank: number, error: unknown): void => {
+      running.delete(rank)
       const info = errorInfo(error)
-      const record = records.get(nodeId)!
+      const record = records[rank]!
       record.state = 'failed'
       record.error = info
       record.finishedAt = now()
-      const handled = plan.handlesErrors.has(nodeId)
+      const handled = plan.handlesErrors[rank]!
       if (!handled) finished = true
-      emit(nodeId, 'failed', info)
+      emit(rank, 'failed', info)
       if (handled) {
-        propagate(nodeId, { error: info })
+        propagate(rank, { error: info })
         pump()
         return
       }
+      const nodeId = ids[rank]!
       stopAll(new NodeAbortedError(nodeId, error))
       settle('failed', { nodeId, ...info })
     }
 
     /** Files a node's outputs and decides what follows; `pump` goes on unless the caller is `pump`. */
-    const succeed = (nodeId: string, outputs: NodeOutputs, isPinned = false): void => {
-      running.delete(nodeId)
-      const record = records.get(nodeId)!
+    const succeed = (rank: number, outputs: NodeOutputs, isPinned = false): void => {
+      running.delete(rank)
+      const record = records[rank]!
       record.state = 'succeeded'
       record.outputs = outputs
       if (!isPinned) record.finishedAt = now()
-      emit(nodeId, 'succeeded')
-      propagate(nodeId, { outputs })
+      emit(rank, 'succeeded')
+      propagate(rank, { outputs })
       if (!isPinned) pump()
     }
 
-    const buildInputs = (node: WorkflowNode): Record<string, unknown> => {
+    const buildInputs = (rank: number): Record<string, unknown> => {
+      const node = nodes[rank]!
       const inputs: Record<string, unknown> = {}
       if (node.inputs !== undefined) for (const key of Object.keys(node.inputs)) setOwn(inputs, key, node.inputs[key])
       const extra = initialInputs?.get(node.id)
       if (extra !== undefined) for (const key of Object.keys(extra)) setOwn(inputs, key, extra[key])
-      for (const index of incoming.get(node.id)!) {
+      for (const index of incoming[rank]!) {
         const link = links[index]!
         if (link.input === undefined || linkState[index] === DEAD) continue
         if (linkState[index] === MISSING) {
           throw new EngineNodeError(
             'missing-upstream-output',
-            `Input "${link.input}" of node "${node.id}" expects output "${link.output}" of node "${link.from}", which did not produce it`,
+            `Input "${link.input}" of node "${node.id}" expects output "${link.output}" of node "${ids[link.from]}", which did not produce it`,
           )
         }
         setOwn(inputs, link.input, linkValue[index])
@@ -461,75 +495,68 @@ export async function runGraph(options: RunGraphOptions): Promise<RunResult> {
     }
 
     /** The node's attempts: the first, then its retries (see the top of the file). */
-    const attempts = async (node: WorkflowNode, inputs: Record<string, unknown>, nodeSignal: AbortSignal): Promise<NodeOutputs> => {
+    const attempts = async (node: WorkflowNode, inputs: Record<string, unknown>): Promise<NodeOutputs> => {
       const retries = node.retry?.attempts ?? 0
       let delay = node.retry?.delayMs ?? 0
       for (let attempt = 0; ; attempt++) {
         try {
-          return await attemptOnce(executeNode, node, inputs, nodeSignal)
+          return await attemptOnce(executeNode, node, inputs, nodesSignal)
         } catch (error) {
           const info = errorInfo(error)
-          if (nodeSignal.aborted || attempt >= retries || NOT_RETRIED.has(info.code ?? '')) throw error
+          if (nodesSignal.aborted || attempt >= retries || NOT_RETRIED.has(info.code ?? '')) throw error
           onLog?.(node.id, 'warn', `Attempt ${attempt + 1} of ${retries + 1} failed (${info.code ?? 'ERROR'}: ${info.message}); trying again in ${delay} ms`)
-          await wait(delay, nodeSignal)
+          await wait(delay, nodesSignal)
           delay = Math.min(delay * (node.retry?.factor ?? 2), 3_600_000)
         }
       }
     }
 
-    const start = (nodeId: string): void => {
-      const node = nodes.get(nodeId)!
-      const token = {}
-      const nodeSignal = nodesSignal
-      const record = records.get(nodeId)!
+    const execute = (node: WorkflowNode, inputs: Record<string, unknown>): Promise<NodeOutputs> =>
+      node.retry === undefined && node.timeoutMs === undefined ? Promise.resolve(executeNode(node, inputs, nodesSignal)) : attempts(node, inputs)
+
+    const start = (rank: number): void => {
+      const node = nodes[rank]!
+      const record = records[rank]!
       record.state = 'running'
       record.startedAt = now()
-      running.set(nodeId, token)
-      emit(nodeId, 'running')
+      running.add(rank)
+      emit(rank, 'running')
       if (finished) return // onProgress cancelled the run; this node is already reported cancelled.
 
       let inputs: Record<string, unknown>
       try {
-        inputs = buildInputs(node)
+        inputs = buildInputs(rank)
       } catch (error) {
-        fail(nodeId, error)
+        fail(rank, error)
         return
       }
-      const execute = (resolved: Record<string, unknown>): Promise<NodeOutputs> =>
-        node.retry === undefined && node.timeoutMs === undefined
-          ? Promise.resolve(executeNode(node, resolved, nodeSignal))
-          : attempts(node, resolved, nodeSignal)
-      let pending: Promise<unknown>
+      let pending: Promise<NodeOutputs>
       try {
-        pending = plan.withExpressions.has(nodeId)
-          ? resolveExpressions(node.inputs, inputs, (id) => records.get(id)?.outputs, evaluate, nodeSignal).then(execute)
-          : execute(inputs)
+        pending = plan.withExpressions[rank]
+          ? resolveExpressions(node.inputs, inputs, (id) => records[plan.rank.get(id) ?? -1]?.outputs, evaluate, nodesSignal).then((resolved) => execute(node, resolved))
+          : execute(node, inputs)
       } catch (error) {
-        pending = Promise.reject(error)
+        pending = Promise.reject(error as Error)
       }
-      // `running.get(nodeId) === token` is false once the node was cancelled: a straggler.
+      // Once the run finished (failed or cancelled), whatever a node resolves is a straggler's: ignored.
       pending.then(
         (outputs) => {
-          if (finished || running.get(nodeId) !== token) return
-          if (!isPlainObject(outputs)) {
-            fail(nodeId, new EngineNodeError('invalid-node-outputs', `Node "${nodeId}" did not resolve to an outputs object`))
-            return
-          }
-          succeed(nodeId, outputs)
+          if (finished) return
+          if (isPlainObject(outputs)) succeed(rank, outputs)
+          else fail(rank, new EngineNodeError('invalid-node-outputs', `Node "${node.id}" did not resolve to an outputs object`))
         },
         (error: unknown) => {
-          if (finished || running.get(nodeId) !== token) return
-          fail(nodeId, error)
+          if (!finished) fail(rank, error)
         },
       )
     }
 
     const pump = (): void => {
       while (!finished && running.size < concurrency && ready.length > 0) {
-        const nodeId = ready.shift()!
-        const given = pinned?.get(nodeId)
-        if (given === undefined) start(nodeId)
-        else succeed(nodeId, given, true)
+        const rank = ready.shift()!
+        const given = pinned?.get(ids[rank]!)
+        if (given === undefined) start(rank)
+        else succeed(rank, given, true)
       }
       if (!finished && running.size === 0 && ready.length === 0) {
         // Nothing runs and nothing is ready: every node is decided, and no failure was left unhandled.
