@@ -8,7 +8,8 @@
  * the worst 250 ms window of it. The limit is the same browser on a blank page given the same input: what
  * this machine's Chromium gives when nothing is drawn.
  */
-import { rm } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { ensureRendererBuilt } from '../../app/e2e/support/build-renderer'
 import { startServer, type RunningServer } from '../../app/serve/server'
@@ -103,11 +104,32 @@ interface Meter {
   stop(): number[]
 }
 
+/**
+ * `ATOMITON_BENCH_CPUPROFILE=<folder>`: each gesture of the editor also writes the page's CPU profile there
+ * (`<gesture>.cpuprofile`, for Chrome DevTools' Performance panel), to find what a slow frame spends.
+ */
+const PROFILE_DIR = process.env['ATOMITON_BENCH_CPUPROFILE']
+
+async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return work()
+  const profiler = await page.context().newCDPSession(page)
+  await profiler.send('Profiler.enable')
+  await profiler.send('Profiler.start')
+  const result = await work()
+  const { profile } = await profiler.send('Profiler.stop')
+  await mkdir(PROFILE_DIR, { recursive: true })
+  await writeFile(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
+  await profiler.detach()
+  return result
+}
+
 /** The frames drawn while `gesture` ran. (Functions given to `evaluate` run in the page: nothing of this module is in scope there.) */
-async function measured(page: Page, gesture: () => Promise<void>): Promise<number[]> {
-  await page.evaluate(() => (window as unknown as { benchMeter: Meter }).benchMeter.start())
-  await gesture()
-  return page.evaluate(() => (window as unknown as { benchMeter: Meter }).benchMeter.stop())
+async function measured(page: Page, gesture: () => Promise<void>, name = 'gesture'): Promise<number[]> {
+  return profiled(page, name, async () => {
+    await page.evaluate(() => (window as unknown as { benchMeter: Meter }).benchMeter.start())
+    await gesture()
+    return page.evaluate(() => (window as unknown as { benchMeter: Meter }).benchMeter.stop())
+  })
 }
 
 /** Zooms in at the point with the wheel, `steps` notches, then out again. */
@@ -210,7 +232,7 @@ export function editorCanvas(load: EditorLoad): Contender<undefined> {
 
 async function measureEditor(page: Page, name: string, load: EditorLoad): Promise<Record<string, number>> {
   // Open: the list item's click, until the fitted view's nodes are drawn and a frame went by.
-  const openMs = await page.evaluate(async (workflow) => {
+  const openMs = await profiled(page, 'open', () => page.evaluate(async (workflow) => {
     const frame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve))
     const fitted = (): boolean => {
       const viewport = document.querySelector<HTMLElement>('.vue-flow__transformationpane')
@@ -225,7 +247,7 @@ async function measureEditor(page: Page, name: string, load: EditorLoad): Promis
     }
     await frame()
     return performance.now() - started
-  }, name)
+  }, name))
 
   // Input: a click on the drawn node nearest the canvas's centre, until its side panel is drawn.
   const target = await page.evaluate(() => {
@@ -255,7 +277,7 @@ async function measureEditor(page: Page, name: string, load: EditorLoad): Promis
     return performance.now() - (window as unknown as { benchPointerAt: number }).benchPointerAt
   }, target.id)
 
-  const zoom = frameStats(await measured(page, () => zoomGesture(page, target.centre, load.steps)))
+  const zoom = frameStats(await measured(page, () => zoomGesture(page, target.centre, load.steps), 'zoom'))
 
   // Pan from a point of the pane between nodes (a drag that starts on a node moves the node).
   const paneAt = await page.evaluate(() => {
@@ -270,14 +292,14 @@ async function measureEditor(page: Page, name: string, load: EditorLoad): Promis
     }
     throw new Error('no free point of the pane to pan from')
   })
-  const pan = frameStats(await measured(page, () => panGesture(page, paneAt, load.steps)))
+  const pan = frameStats(await measured(page, () => panGesture(page, paneAt, load.steps), 'pan'))
 
   // A run: Run clicked, until the run panel says it finished; every node must have succeeded.
   const run = frameStats(
     await measured(page, async () => {
       await page.locator('[data-testid="run-workflow"]').click()
       await page.locator('[data-testid="run-panel"][data-status="succeeded"], [data-testid="run-panel"][data-status="failed"], [data-testid="run-panel"][data-status="cancelled"]').waitFor(WAIT)
-    }),
+    }, 'run'),
   )
   const status = await page.locator('[data-testid="run-panel"]').getAttribute('data-status')
   const done = await page.locator('[data-testid="run-count"]').textContent()
