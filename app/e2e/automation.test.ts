@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { selectNode } from './support/canvas'
+import { canvasNode, connect, dropNode, selectNode } from './support/canvas'
 import { useSession } from './support/session'
 import { openView, pollAttribute, WAIT } from './support/ui'
 
@@ -136,5 +136,50 @@ describe("issue 12's workflow in the editor", { timeout: 180_000 }, () => {
 
     // The file a person would open.
     expect(readFileSync(csvPath, 'utf8')).toBe(csv)
+  })
+
+  it("offers the engine's control types in the palette by category, and shows a running loop's progress on its node", async () => {
+    const { page, screenshot } = await session.open()
+    await openView(page, 'workflows')
+    const bodyId = await importWorkflow(page, 'Slow item', {
+      name: 'Slow item',
+      nodes: [
+        { id: 'item', type: 'flow.input', position: { x: 0, y: 0 } },
+        { id: 'wait', type: 'core.delay', inputs: { ms: 300 }, position: { x: 260, y: 0 } },
+        { id: 'done', type: 'flow.output', position: { x: 520, y: 0 } },
+      ],
+      edges: [
+        { from: { node: 'item', output: 'value' }, to: { node: 'wait', input: 'value' } },
+        { from: { node: 'wait', output: 'value' }, to: { node: 'done', input: 'value' } },
+      ],
+    })
+
+    // A new workflow: the loop found by searching the palette, in its category, dragged in and connected.
+    await page.locator('[data-testid="new-workflow"]').click()
+    await page.locator('[data-testid="workflow-editor"] [data-field="name"]').fill('Loop slowly')
+    await page.locator('[data-testid="palette-search"]').fill('loop')
+    await page.locator('[data-testid="palette"] [data-category="flow"] [data-type-id="flow.loop"]').waitFor(WAIT)
+    await page.locator('[data-testid="palette-search"]').fill('')
+    for (const id of ['flow.if', 'flow.switch', 'flow.merge', 'flow.subworkflow']) await page.locator(`[data-testid="palette"] [data-category="flow"] [data-type-id="${id}"]`).waitFor(WAIT)
+    await dropNode(page, 'flow.loop', 420, 60)
+    for (const port of ['in:items', 'in:workflowId', 'in:concurrency', 'out:results']) await canvasNode(page, 'loop1').locator(`[data-port="${port}"]`).waitFor(WAIT)
+    await connect(page, ['start', 'value'], ['loop1', 'items'])
+    let panel = await selectNode(page, 'start')
+    await panel.locator('textarea').first().fill('[1, 2, 3, 4]')
+    panel = await selectNode(page, 'loop1')
+    await panel.locator('[data-path="workflowId"] input').fill(bodyId)
+    await page.keyboard.press('Control+s')
+    await page.locator('[data-workflow="Loop slowly"]').waitFor(WAIT)
+
+    await page.locator('[data-testid="run-workflow"]').click()
+    const progress = canvasNode(page, 'loop1').locator('[data-testid="node-progress"]')
+    await progress.waitFor(WAIT)
+    const percent = Number(await progress.getAttribute('aria-valuenow'))
+    expect(percent).toBeGreaterThan(0)
+    expect(percent).toBeLessThan(100)
+    expect(await canvasNode(page, 'loop1').locator('.canvas-node-state').textContent()).toMatch(/^running \d+%$/)
+    await screenshot('canvas-loop-progress')
+    await pollAttribute(page, '[data-testid="run-panel"]', 'data-status').toBe('succeeded')
+    await progress.waitFor({ state: 'detached', ...WAIT })
   })
 })
