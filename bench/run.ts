@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs'
 import { formatCase, formatMarkdown, LEGEND, machine, machineLine, readJson, writeJson, type ScenarioResult } from './report'
 import { batching } from './scenarios/batching'
 import { boot } from './scenarios/boot'
+import { editor } from './scenarios/editor'
 import { engine } from './scenarios/engine'
 import { inProcess } from './scenarios/in-process'
 import { packages } from './scenarios/packages'
@@ -28,7 +29,7 @@ import { typecheck } from './scenarios/typecheck'
 import { websocket } from './scenarios/websocket'
 import { worker } from './scenarios/worker'
 
-const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages, sandbox, engine]
+const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages, sandbox, engine, editor]
 
 const USAGE = `usage: run.js [--quick] [--json <file>] [--markdown <file>] [--only <id,...>] [--filter <text,...>] | --render <json file>
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`

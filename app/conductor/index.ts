@@ -142,6 +142,9 @@ export function createConductor({ client }: { readonly client: AppClient }) {
     validate: async (document: WorkflowDocument) => (await client.workflow.validate({ workflow: document })).problems,
     cancel: async (runId: string) => (await client.workflow.cancel({ runId })).cancelled,
     runs: async (workflowId?: string) => (await client.workflow.listRuns(workflowId === undefined ? {} : { workflowId })).runs,
+    /** The engine's control-flow node types (if, switch, merge, loop, sub-workflow...), described like `node.listTypes`'s. */
+    controlTypes: async (): Promise<readonly NodeTypeInfo[]> =>
+      (await client.workflow.controlTypes()).types.map(({ id, title, description, category, inputSchema, outputSchema }) => ({ id, title, description, category, owner: 'workflow', inputSchema, outputSchema })),
 
     /** Starts a run and returns at once with its id; `done` settles when it finishes. */
     async start(id: string, options: WorkflowRunOptions = {}): Promise<WorkflowRunHandle> {

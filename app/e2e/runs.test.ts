@@ -1,6 +1,6 @@
 // Runs you can inspect: a run's nodes shown on the canvas after a server restart (states, a node's
 // outputs and human-readable times), a re-run from one node with the upstream outputs pinned, and a
-// run given its own inputs from the UI (a bad overlay refused with the problem at its path).
+// run given its own inputs from the UI (the node's generated form).
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { connect, dropNode, selectNode } from './support/canvas'
@@ -56,14 +56,23 @@ describe('runs you can inspect', { timeout: 120_000 }, () => {
     await selectNode(page, 'start')
     await page.locator('[data-testid="node-run"]', { hasText: 'pinned' }).waitFor(WAIT)
 
-    // A run with its own inputs: a wrong one is refused at its path, a right one changes the result.
+    // A run with its own inputs, through the node's generated form: only what differs from its static
+    // inputs is given, and it changes the result.
     await page.locator('[data-testid="close-run"]').click()
     await page.locator('[data-testid="run-with-inputs"]').click()
-    const box = page.locator('[data-testid="run-inputs"]')
-    await box.fill('{ "nowhere": { "value": 1 } }')
-    await page.locator('[data-testid="run-inputs-go"]').click()
-    await page.locator('[data-testid="run-inputs-error"] [data-path^="inputs.nowhere"]').waitFor(WAIT)
-    await box.fill('{ "start": { "value": 5 } }')
+    const dialog = page.locator('[data-testid="run-inputs-dialog"]')
+    await dialog.locator('[data-testid="run-inputs-node"]').selectOption('arithmetic1')
+    // The form shows the node's static inputs.
+    expect(await field(dialog, 'B').inputValue()).toBe('2')
+    await dialog.locator('[data-testid="run-inputs-node"]').selectOption('start')
+    expect(await field(dialog, 'Value').inputValue()).toBe('21')
+    await field(dialog, 'Value').fill('5')
+    await dialog.locator('[data-testid="run-inputs-given"] [data-node="start"]').waitFor(WAIT)
+    expect(await dialog.locator('[data-testid="run-inputs-given"] li').count()).toBe(1)
+    await second.screenshot('run-inputs-form')
+    await page.setViewportSize({ width: 760, height: 800 })
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await second.screenshot('run-inputs-form-dark-760')
     await page.locator('[data-testid="run-inputs-go"]').click()
     await page.locator('[data-testid="run-inputs-dialog"]').waitFor({ state: 'detached', ...WAIT })
     await pollAttribute(page, '[data-testid="run-panel"]', 'data-status').toBe('succeeded')

@@ -17,8 +17,9 @@ import { spawnSync, execFile } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { repoRootFrom } from '../repo-root'
 
 export interface ChromiumLaunch {
   /** The browser binary to hand to playwright-core's `chromium.launch({ executablePath })`. */
@@ -52,7 +53,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
  */
 const UNFIT_BUNDLED_ARGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials', '--single-process'])
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const repoRoot = repoRootFrom(import.meta.url)
 const packageDir = join(repoRoot, 'node_modules', '@sparticuz', 'chromium')
 const cacheRoot = join(repoRoot, 'node_modules', '.cache', 'atomiton-chromium')
 

@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { repoRootFrom } from '../../../tools/repo-root'
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+export const repoRoot = repoRootFrom(import.meta.url)
 export const e2eRendererDir = join(repoRoot, 'out', 'e2e', 'renderer')
 const stampFile = join(repoRoot, 'out', 'e2e', 'renderer.stamp')
 

@@ -61,4 +61,41 @@ describe('the workflows store', () => {
     expect(workflows.live).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
     await vi.waitFor(() => expect(workflows.runs.map((summary) => summary.status).sort()).toEqual(['cancelled', 'succeeded']))
   })
+
+  it("offers the engine's control types and follows a running loop's progress fraction", async () => {
+    await rendererOnHost()
+    const workflows = useWorkflowsStore()
+    await Promise.all([workflows.start(), useNodesStore().start()])
+    expect(workflows.controlTypes.map((type) => type.id)).toEqual(expect.arrayContaining(['flow.if', 'flow.switch', 'flow.merge', 'flow.loop', 'flow.subworkflow']))
+    expect(workflows.controlTypes.every((type) => type.category === 'flow')).toBe(true)
+
+    workflows.create()
+    const body = workflows.draft!.doc
+    body.name = 'slow item'
+    body.nodes = [
+      { id: 'in', type: 'flow.input' },
+      { id: 'wait', type: 'core.delay', inputs: { ms: 20 } },
+      { id: 'out', type: 'flow.output' },
+    ]
+    body.edges = [edge('in', 'value', 'wait', 'value'), edge('wait', 'value', 'out', 'value')]
+    expect(await workflows.save()).toBe(true)
+    const bodyId = workflows.draft!.id!
+
+    workflows.create()
+    const doc = workflows.draft!.doc
+    doc.name = 'loop of four'
+    doc.nodes = [{ id: 'loop', type: 'flow.loop', inputs: { items: [1, 2, 3, 4], workflowId: bodyId } }]
+    expect(await workflows.save()).toBe(true)
+    const fractions: number[] = []
+    const run = workflows.run()
+    await vi.waitFor(() => {
+      const fraction = workflows.live?.progress['loop']
+      if (fraction !== undefined && fractions.at(-1) !== fraction) fractions.push(fraction)
+      expect(fractions.length).toBeGreaterThan(1)
+    })
+    await run
+    expect(workflows.live?.status).toBe('succeeded')
+    expect(fractions.every((fraction) => fraction > 0 && fraction <= 1)).toBe(true)
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions)
+  })
 })

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import type { Output, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../conductor'
+import type { NodeTypeInfo, Output, WorkflowDocument, WorkflowProgress, WorkflowRun } from '../conductor'
 import { issuesUnder, toErrorInfo, type ErrorInfo, type Issue } from '../lib/errors'
 import { plain } from '../lib/plain'
 import { workflowFromYaml, workflowToYaml } from '../lib/workflow-yaml'
@@ -35,6 +35,8 @@ export interface LiveRun {
   completed: number
   total: number
   nodes: Record<string, string>
+  /** The fraction done (0..1) a running node last reported (a loop's items...), by node id. */
+  progress: Record<string, number>
   error?: ErrorInfo
   cancelling?: boolean
   /** The finished run, with every node's outputs. */
@@ -81,6 +83,8 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   const saving = ref(false)
   const saveError = ref<ErrorInfo | null>(null)
   const runs = shallowRef<readonly RunSummary[]>([])
+  /** The engine's control node types (`workflow.controlTypes`), for the canvas's palette beside the node plugin's. */
+  const controlTypes = shallowRef<readonly NodeTypeInfo[]>([])
   const live = ref<LiveRun | null>(null)
   const details = shallowRef<RunDetails | null>(null)
   /**
@@ -110,6 +114,18 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     }
   }
 
+  async function loadControlTypes(): Promise<void> {
+    if (!catalog.hasMethod('workflow.controlTypes')) {
+      controlTypes.value = []
+      return
+    }
+    try {
+      controlTypes.value = await connection.api().workflow.controlTypes()
+    } catch {
+      controlTypes.value = []
+    }
+  }
+
   async function loadRuns(): Promise<void> {
     const id = draft.value?.id
     if (id === undefined || !catalog.hasMethod('workflow.listRuns')) {
@@ -134,7 +150,10 @@ export const useWorkflowsStore = defineStore('workflows', () => {
       catalog.follow('workflow.runFinished', (event) => {
         if (event.workflowId === draft.value?.id) void loadRuns()
       })
-      watch(() => catalog.version, () => void loadList())
+      watch(() => catalog.version, () => {
+        void loadList()
+        void loadControlTypes()
+      })
       // Reloading or closing the tab with unsaved edits asks first (the browser's own question). The
       // store also runs without a window (its tests, in Node).
       if (typeof window !== 'undefined') window.addEventListener('beforeunload', (event) => {
@@ -143,7 +162,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
         event.returnValue = ''
       })
     }
-    return loadList()
+    return Promise.all([loadList(), loadControlTypes()]).then(() => undefined)
   }
 
   /** Another tab saved or deleted the open workflow: reload it if this draft has no edits, else say so. */
@@ -346,14 +365,40 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     }
   }
 
+  /**
+   * Progress events are applied once per animation frame, together: a run of 500 nodes sends a thousand
+   * events or more, and applying each on arrival would repaint the canvas more often than the screen
+   * shows it. Outside a window (the store's Node tests) they are applied on the next macrotask.
+   */
+  const pendingProgress: Array<{ state: LiveRun; event: WorkflowProgress }> = []
+  let progressFrame = false
+  const nextFrame = (apply: () => void): void => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(apply)
+    else setTimeout(apply, 0)
+  }
+
   function onProgress(state: LiveRun, event: WorkflowProgress): void {
+    pendingProgress.push({ state, event })
+    if (progressFrame) return
+    progressFrame = true
+    nextFrame(flushProgress)
+  }
+
+  function flushProgress(): void {
+    progressFrame = false
+    for (const { state, event } of pendingProgress.splice(0)) applyProgress(state, event)
+  }
+
+  function applyProgress(state: LiveRun, event: WorkflowProgress): void {
     state.runId = event.runId
     state.completed = Math.max(state.completed, event.completed)
     state.total = event.total
-    state.nodes[event.nodeId] = event.state
+    if (state.nodes[event.nodeId] !== event.state) state.nodes[event.nodeId] = event.state
+    if (event.progress !== undefined) state.progress[event.nodeId] = event.progress.fraction
   }
 
   function finish(state: LiveRun, run: WorkflowRun): void {
+    flushProgress()
     state.status = run.status
     state.completed = run.completed
     state.total = run.total
@@ -372,7 +417,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
     const current = draft.value
     if (!current?.id) return null
     details.value = null
-    live.value = { workflowId: current.id, status: 'starting', completed: 0, total: current.doc.nodes.length, nodes: {} }
+    live.value = { workflowId: current.id, status: 'starting', completed: 0, total: current.doc.nodes.length, nodes: {}, progress: {} }
     const state = live.value
     try {
       const handle = await connection.api().workflow.start(current.id, {
@@ -432,7 +477,7 @@ export const useWorkflowsStore = defineStore('workflows', () => {
   }
 
   return {
-    summaries, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
+    summaries, controlTypes, listError, draft, problems, conflict, loadTheirs, overwrite, keepEditing, validating, saving, saveError, runs, live, details, dirty, running,
     start, loadList, loadRuns, open, create, close, replaceDocument, exportYaml, importYaml, duplicate, rerun, rerunFrom, closeRun, validate, scheduleValidation, save, remove, run, cancel, showRun,
   }
 })

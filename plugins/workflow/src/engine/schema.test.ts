@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { WorkflowDefinition } from './schema'
+import { MAX_EDGES, MAX_NODES, WorkflowDefinition } from './schema'
 
 const minimal = { name: 'Flow', nodes: [{ id: 'a', type: 'const.number' }], edges: [] }
 
@@ -30,11 +30,16 @@ describe('WorkflowDefinition', () => {
     expect(issuePaths({ ...minimal, name: 'x'.repeat(100) })).toEqual([])
   })
 
-  it('bounds the nodes to 1..200', () => {
+  it('bounds the nodes to 1..MAX_NODES and the edges to MAX_EDGES', () => {
     const nodes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: 't' }))
+    const edges = (n: number) => Array.from({ length: n }, () => ({ from: { node: 'n0', output: 'o' }, to: { node: 'n1', input: 'i' } }))
     expect(issuePaths({ ...minimal, nodes: [] })).toEqual([['nodes']])
-    expect(issuePaths({ ...minimal, nodes: nodes(201) })).toEqual([['nodes']])
-    expect(issuePaths({ ...minimal, nodes: nodes(200) })).toEqual([])
+    expect(issuePaths({ ...minimal, nodes: nodes(MAX_NODES + 1) })).toEqual([['nodes']])
+    expect(issuePaths({ ...minimal, nodes: nodes(MAX_NODES) })).toEqual([])
+    // The editor's benchmark workflow: 500 nodes, 600 edges.
+    expect(issuePaths({ ...minimal, nodes: nodes(500), edges: edges(600) })).toEqual([])
+    expect(issuePaths({ ...minimal, nodes: nodes(2), edges: edges(MAX_EDGES + 1) })).toEqual([['edges']])
+    expect(issuePaths({ ...minimal, nodes: nodes(2), edges: edges(MAX_EDGES) })).toEqual([])
   })
 
   it('checks node id syntax', () => {

@@ -11,7 +11,16 @@ import { z } from 'zod'
 /** A node id: a letter, then up to 63 letters, digits, `_` or `-`. */
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
 
-export const MAX_NODES = 200
+/**
+ * Bounds on one document, so a single call cannot make the host validate and store an unbounded graph.
+ * The numbers follow from what a document must fit: it is written as ONE storage value (the storage
+ * plugin refuses a value over 1 MiB), and a node with its position, a few inputs and its edges takes
+ * a few hundred bytes of JSON, so 1,000 nodes and 5,000 edges stay well under it. (The first cap, 200
+ * nodes, was arbitrary: the editor's benchmark opens and runs a 500-node, 600-edge workflow, and the
+ * engine is benchmarked on a 1,000-node chain.) Validation is linear in nodes + edges.
+ */
+export const MAX_NODES = 1000
+export const MAX_EDGES = 5000
 
 export const NodeId = z
   .string()
@@ -65,7 +74,7 @@ export const WorkflowDefinition = z
     name: z.string().min(1).max(100),
     description: z.string().optional(),
     nodes: z.array(WorkflowNode).min(1).max(MAX_NODES),
-    edges: z.array(WorkflowEdge),
+    edges: z.array(WorkflowEdge).max(MAX_EDGES),
     triggers: z.array(WorkflowTrigger).max(20).optional(),
   })
   .superRefine((def, ctx) => {

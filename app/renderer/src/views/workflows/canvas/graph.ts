@@ -42,16 +42,60 @@ export function jsonTypesOf(schema: unknown, root: unknown): readonly string[] {
   return ANY
 }
 
-export function portsOf(schema: unknown): Port[] {
+/** Ports by schema object: a type's schemas never change, and the canvas asks once per node and redraw. */
+const portCache = new WeakMap<object, readonly Port[]>()
+
+export function portsOf(schema: unknown): readonly Port[] {
   if (typeof schema !== 'object' || schema === null) return []
+  const cached = portCache.get(schema)
+  if (cached) return cached
+  const ports = derivePorts(schema)
+  portCache.set(schema, ports)
+  return ports
+}
+
+function derivePorts(schema: object): readonly Port[] {
   const resolved = deref(schema as never, schema as never) as Record<string, unknown>
   const properties = (resolved['properties'] ?? {}) as Record<string, unknown>
   const required = new Set(Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : [])
   return propertyNames(schema).map((name) => ({ name, types: jsonTypesOf(properties[name], schema), required: required.has(name) }))
 }
 
-export const inputPorts = (type: NodeType | undefined): Port[] => (type ? portsOf(type.inputSchema) : [])
-export const outputPorts = (type: NodeType | undefined): Port[] => (type ? portsOf(type.outputSchema) : [])
+export const inputPorts = (type: NodeType | undefined): readonly Port[] => (type ? portsOf(type.inputSchema) : [])
+export const outputPorts = (type: NodeType | undefined): readonly Port[] => (type ? portsOf(type.outputSchema) : [])
+
+/** Whether a schema takes properties it does not name (`additionalProperties` other than false). */
+function isOpen(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false
+  const resolved = deref(schema as never, schema as never) as Record<string, unknown>
+  return 'additionalProperties' in resolved && resolved['additionalProperties'] !== false
+}
+
+/**
+ * A node's input ports: its type's, and for a type whose inputs are open (the engine's `flow.merge` takes
+ * any names) the inputs edges already feed, plus one free port (`in1`, `in2`, ...) to connect the next.
+ */
+export function nodeInputPorts(type: NodeType | undefined, fed: readonly string[]): readonly Port[] {
+  const ports = inputPorts(type)
+  if (!type || !isOpen(type.inputSchema)) return ports
+  const named = new Set(ports.map((port) => port.name))
+  const extra = [...new Set(fed)].filter((name) => !named.has(name)).map((name) => ({ name, types: ANY, required: false }))
+  const free = freeId(new Set([...named, ...fed]), 'in')
+  return [...ports, ...extra, { name: free, types: ANY, required: false }]
+}
+
+/**
+ * A node's output ports: its type's, and for a type whose outputs are open and named by its `cases` input
+ * (the engine's `flow.switch`: one output per case, then `default`) one port per case.
+ */
+export function nodeOutputPorts(type: NodeType | undefined, node: Pick<WorkflowNode, 'inputs'> | undefined): readonly Port[] {
+  const ports = outputPorts(type)
+  const cases = node?.inputs?.['cases']
+  if (!type || !isOpen(type.outputSchema) || !Array.isArray(cases)) return ports
+  const named = new Set(ports.map((port) => port.name))
+  const extra = [...new Set(cases.filter((name): name is string => typeof name === 'string' && name !== '' && !named.has(name)))]
+  return [...extra.map((name) => ({ name, types: ANY, required: false })), ...ports]
+}
 
 function describe(types: readonly string[]): string {
   return types.length === 0 ? 'any value' : types.join(' or ')
