@@ -2,6 +2,7 @@
 // at its port, and in the list), save it, run it with live progress, then cancel a second, long run.
 import { describe, expect, it } from 'vitest'
 import { canvasNode, connect, dropNode, selectNode } from './support/canvas'
+import { clientOf } from './support/client'
 import { useSession } from './support/session'
 import { field, openView, pollAttribute, pollCount, pollText, WAIT } from './support/ui'
 
@@ -62,5 +63,33 @@ describe('the Workflows view', { timeout: 90_000 }, () => {
     await pollCount(page, '[data-testid="run-history"] [data-run-status="cancelled"]').toBe(1)
     await pollCount(page, '[data-testid="run-history"] [data-run-status="succeeded"]').toBe(1)
     await screenshot('workflows-cancelled')
+  })
+
+  it('keeps what the forms do not show (retries, time limits, triggers) when a person edits and saves', async () => {
+    const { client, close } = await clientOf(session.server)
+    try {
+      const created = await client.workflow.create({
+        workflow: {
+          name: 'Kept settings',
+          nodes: [{ id: 'start', type: 'core.constant', inputs: { value: 1 }, retry: { attempts: 3, delayMs: 250, factor: 2 }, timeoutMs: 5_000 }],
+          edges: [],
+          triggers: [{ type: 'schedule', cron: '0 9 * * 1' }],
+        },
+      })
+      const { page } = await session.open()
+      await openView(page, 'workflows')
+      await page.locator('[data-workflow="Kept settings"]').click()
+      const panel = await selectNode(page, 'start')
+      await field(panel, 'Value').fill('2')
+      await page.locator('[data-testid="save-workflow"]').click()
+      await expect.poll(() => page.locator('[data-testid="save-workflow"]').isDisabled(), WAIT).toBe(true)
+
+      const saved = await client.workflow.get({ id: created.id })
+      expect(saved.version).toBe(created.version + 1)
+      expect(saved.nodes[0]).toMatchObject({ inputs: { value: 2 }, retry: { attempts: 3, delayMs: 250, factor: 2 }, timeoutMs: 5_000 })
+      expect(saved.triggers).toEqual([{ type: 'schedule', cron: '0 9 * * 1' }])
+    } finally {
+      close()
+    }
   })
 })

@@ -48,12 +48,15 @@ export function blankWorkflow(): WorkflowDocument {
 }
 
 function documentOf(saved: StoredWorkflow): WorkflowDocument {
-  const { name, description, nodes, edges } = saved
-  return JSON.parse(JSON.stringify({ name, ...(description === undefined ? {} : { description }), nodes, edges })) as WorkflowDocument
+  const { name, description, nodes, edges, triggers } = saved
+  return JSON.parse(
+    JSON.stringify({ name, ...(description === undefined ? {} : { description }), nodes, edges, ...(triggers === undefined ? {} : { triggers }) }),
+  ) as WorkflowDocument
 }
 
 /**
- * The document as the host takes it: empty descriptions, labels and inputs left out. It reads through
+ * The document as the host takes it: empty descriptions, labels and inputs left out, everything else kept
+ * (retries, time limits and triggers the forms do not show included). It reads through
  * the reactive draft (so `dirty` tracks every edit); `plain()` it before sending.
  */
 function cleanDocument(doc: WorkflowDocument): WorkflowDocument {
@@ -66,8 +69,12 @@ function cleanDocument(doc: WorkflowDocument): WorkflowDocument {
       ...(node.label ? { label: node.label } : {}),
       ...(node.inputs && Object.keys(node.inputs).length > 0 ? { inputs: node.inputs } : {}),
       ...(node.position ? { position: { x: node.position.x, y: node.position.y } } : {}),
+      // Not in the forms, but the person's: a save must never drop them.
+      ...(node.retry ? { retry: node.retry } : {}),
+      ...(node.timeoutMs !== undefined ? { timeoutMs: node.timeoutMs } : {}),
     })),
     edges: doc.edges,
+    ...(doc.triggers ? { triggers: doc.triggers } : {}),
   }
 }
 
