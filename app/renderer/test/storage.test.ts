@@ -29,4 +29,26 @@ describe('the storage store', () => {
     expect(error?.code).toBe('INVALID_PARAMS')
     expect(error?.issues.map((issue) => issue.path)).toEqual([['namespace']])
   })
+
+  it('shows the page it loaded: a Next clicked again before the page arrived does not step from the old one', async () => {
+    const { t } = await rendererOnHost()
+    const entries = Array.from({ length: 150 }, (_, index) => ({ key: `item-${String(index).padStart(3, '0')}`, value: index }))
+    await t.connect().client.storage.setMany({ namespace: 'many', entries })
+    const storage = useStorageStore()
+    await storage.start()
+    await storage.openNamespace('many')
+    expect(storage.pageNumber).toBe(1)
+
+    // Two clicks in one tick: the second comes while page 2 is loading, so it is ignored.
+    await Promise.all([storage.nextPage(), storage.nextPage()])
+    expect(storage.pageNumber).toBe(2)
+    expect(storage.entries[0]?.key).toBe('item-050')
+
+    await storage.nextPage()
+    expect(storage.pageNumber).toBe(3)
+    expect(storage.entries.at(-1)?.key).toBe('item-149')
+    await Promise.all([storage.previousPage(), storage.previousPage()])
+    expect(storage.pageNumber).toBe(2)
+    expect(storage.entries[0]?.key).toBe('item-050')
+  })
 })

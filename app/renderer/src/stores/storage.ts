@@ -36,6 +36,12 @@ export const useStorageStore = defineStore('storage', () => {
   const cursors = ref<(string | undefined)[]>([])
   const after = ref<string | undefined>(undefined)
   const more = ref(false)
+  /**
+   * The page the shown entries are: its `after` cursor and number. A click on Next or Previous while the
+   * asked-for page is still loading is ignored (it would step from the old page's last key), and the range
+   * shown is the loaded page's, never the asked-for one.
+   */
+  const shown = ref<{ readonly after: string | undefined; readonly page: number }>({ after: undefined, page: 1 })
   const search = ref('')
   const opened = shallowRef<OpenValue | null>(null)
   const error = ref<ErrorInfo | null>(null)
@@ -74,6 +80,7 @@ export const useStorageStore = defineStore('storage', () => {
       entries.value = page.entries
       total.value = page.total
       more.value = page.more
+      shown.value = { after: cursor, page: cursors.value.length + 1 }
     } catch (caught) {
       error.value = toErrorInfo(caught)
     }
@@ -120,14 +127,14 @@ export const useStorageStore = defineStore('storage', () => {
 
   async function nextPage(): Promise<void> {
     const last = entries.value[entries.value.length - 1]
-    if (!more.value || !last) return
+    if (!more.value || !last || shown.value.after !== after.value) return
     cursors.value = [...cursors.value, after.value]
     after.value = last.key
     await loadEntries()
   }
 
   async function previousPage(): Promise<void> {
-    if (cursors.value.length === 0) return
+    if (cursors.value.length === 0 || shown.value.after !== after.value) return
     const previous = [...cursors.value]
     after.value = previous.pop()
     cursors.value = previous
@@ -177,7 +184,7 @@ export const useStorageStore = defineStore('storage', () => {
   }
 
   /** 1-based number of the current page. */
-  const pageNumber = computed(() => cursors.value.length + 1)
+  const pageNumber = computed(() => shown.value.page)
 
   return { namespaces, namespace, entries, total, more, search, pageNumber, pageSize: PAGE_SIZE, find, nextPage, previousPage, opened, error, start, refresh, loadNamespaces, loadEntries, openNamespace, openKey, save, remove, closeKey }
 })
