@@ -141,6 +141,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     runtime: { mode: 'browser', ...options.runtime },
     // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
     packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
+    // Not yet isolated here: this build does not ship the plugin process entry (plugin-sdk/src/isolation/entry.ts).
+    isolation: 'in-process',
     safeMode: options.safeMode ?? false,
   })
   if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')

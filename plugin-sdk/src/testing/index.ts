@@ -112,3 +112,4 @@ export { createNodeTypeHost, type NodeTypeHost, type NodeRun, type NodeTestConte
 export { createTempFolder, type TempFolder } from './temp-folder'
 export { startLocalServer, type LocalServer, type ReceivedRequest, type IncomingMessage, type ServerResponse } from './local-server'
 export { isProcessRunning, nodeExecutable } from './processes'
+export { pluginProcessEntry } from './plugin-process'
