@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { rolldown } from 'rolldown'
 import { aliases } from '../../../aliases'
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+const ownRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
 const SOURCES = ['core/src', 'plugin-sdk/src']
 
 async function newest(path: string): Promise<number> {
@@ -24,10 +24,19 @@ async function newest(path: string): Promise<number> {
   return latest
 }
 
+export interface PluginProcessEntryOptions {
+  /** The repository (default: found from this module; a bundle of it, like the bench, says where). */
+  readonly root?: string
+  /** The repository's import aliases (default: aliases.ts; a bundle passes them rebuilt from `root`). */
+  readonly aliases?: ReadonlyArray<{ readonly find: RegExp; readonly replacement: string }>
+}
+
 let built: Promise<string> | undefined
 
 /** The path of the built entry (built on first use, then reused while the sources are unchanged). */
-export function pluginProcessEntry(): Promise<string> {
+export function pluginProcessEntry(options: PluginProcessEntryOptions = {}): Promise<string> {
+  const root = options.root ?? ownRoot
+  const aliasList = options.aliases ?? aliases
   return (built ??= (async () => {
     const stamp = (await Promise.all(SOURCES.map((source) => newest(join(root, source))))).join(':')
     const hash = createHash('sha256').update(stamp).digest('hex').slice(0, 16)
@@ -43,7 +52,7 @@ export function pluginProcessEntry(): Promise<string> {
         {
           name: 'atomiton-aliases',
           resolveId(source, importer) {
-            for (const alias of aliases) {
+            for (const alias of aliasList) {
               if (alias.find.test(source)) return this.resolve(source.replace(alias.find, alias.replacement), importer, { skipSelf: true })
             }
             return null
