@@ -249,7 +249,7 @@ function flushDirectory(directory: string): void {
     throw error
   }
   try {
-    fs.fsyncSync(fd)
+    flush(fd)
   } catch (error) {
     if (!isErrnoException(error, 'EINVAL') && !isErrnoException(error, 'EBADF')) throw error
   } finally {
