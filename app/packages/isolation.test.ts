@@ -72,6 +72,37 @@ describe('an installed package in its own process', () => {
     expect(info?.process?.pid).not.toBe(process.pid)
     expect(info?.process?.pid).toBeGreaterThan(0)
   })
+
+  it('contributes a node type whose execute runs in its process, with its logs, progress and cancellation crossing', async () => {
+    const host = await boot(await temporaryFolder())
+    await install(host, {
+      id: 'upper',
+      defaultExport: `definePlugin({ id: 'upper', version: '1.0.0', setup(ctx) {
+        let stopped = false
+        ctx.contribute('node.types', {
+          id: 'text.upper', title: 'Upper case', description: 'Upper-cases a text',
+          input: z.object({ text: z.string().min(1) }), output: z.object({ text: z.string() }),
+          execute: async ({ text }, node) => {
+            node.log('info', 'upper-casing ' + text)
+            node.progress(0.5)
+            if (text === 'wait') await new Promise((resolve) => node.signal.addEventListener('abort', () => { stopped = true; resolve() }))
+            return { text: text.toUpperCase() }
+          },
+        })
+        ctx.contribute('node.types', {
+          id: 'text.stopped', title: 'Stopped?', description: 'Whether the last wait was cancelled',
+          input: z.object({}), output: z.object({ stopped: z.boolean() }), execute: () => ({ stopped }),
+        })
+      } })`,
+    })
+    const done = (await host.call('node.execute', { type: 'text.upper', inputs: { text: 'abc' } })) as Record<string, unknown>
+    expect(done).toMatchObject({ state: 'succeeded', outputs: { text: 'ABC' }, progress: { fraction: 0.5 } })
+    expect(JSON.stringify(done['logs'])).toContain('upper-casing abc')
+    // The schema crossed as JSON Schema: the host's copy refuses an empty text before the process sees it.
+    await expect(host.call('node.execute', { type: 'text.upper', inputs: { text: '' } })).rejects.toMatchObject({ code: 'INVALID_PARAMS' })
+    expect(await host.call('node.execute', { type: 'text.upper', inputs: { text: 'wait' }, timeoutMs: 100 })).toMatchObject({ state: 'failed' })
+    expect(await host.call('node.execute', { type: 'text.stopped', inputs: {} })).toMatchObject({ state: 'succeeded', outputs: { stopped: true } })
+  })
 })
 
 /** Everything a hostile package tries, each as a procedure answering what happened to it. */

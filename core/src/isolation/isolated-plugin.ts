@@ -32,7 +32,8 @@ import type { PluginProcessInfo } from '../plugin/plugin-info'
 import type { PluginSettings } from '../plugin/settings'
 import { definitionFromDescription, parseDescription, type PluginDescription } from './description'
 import { Link, type LinkPort } from './link'
-import { LOG_EVENT, SETTINGS_EVENT, SUBSCRIBE, UNSUBSCRIBE, type ActivateParams, type CallParams, type LoadParams, type LogRecord, type PingAnswer } from './link-methods'
+import { decodeContribution, encodeArguments } from './marshal'
+import { CALLBACK_EVENT, CONTRIBUTE, INVOKE, LOG_EVENT, SETTINGS_EVENT, SUBSCRIBE, UNSUBSCRIBE, WITHDRAW, type ActivateParams, type CallParams, type LoadParams, type LogRecord, type PingAnswer } from './link-methods'
 import { processExecArgv } from './process-permissions'
 
 export interface IsolationOptions {
@@ -78,6 +79,8 @@ interface Generation {
   readonly link: Link
   readonly exited: Promise<void>
   readonly subscriptions: Map<string, Disposable>
+  /** Its contributions to extension points, by the id answered to the process (withdrawn when it exits). */
+  readonly contributions: Map<number, Disposable>
   /** Set before the host kills it, so the exit reports why. */
   killReason: string | undefined
   stderrTail: string
@@ -115,6 +118,10 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
   #memoryBytes: number | undefined
   #lastError: string | undefined
   #startedAt: number | undefined
+  #nextContribution = 0
+  #nextCallback = 0
+  /** Functions the host passed to a contributed function, while that call runs (by callback id). */
+  readonly #callbacks = new Map<number, (...args: unknown[]) => unknown>()
 
   constructor(options: IsolatedPluginOptions) {
     this.#options = options
@@ -315,7 +322,7 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
       this.#exited(generation, code, signal)
       resolve()
     }))
-    const generation: Generation = { child, link, exited, subscriptions: new Map(), killReason: undefined, stderrTail: '', ping: undefined }
+    const generation: Generation = { child, link, exited, subscriptions: new Map(), contributions: new Map(), killReason: undefined, stderrTail: '', ping: undefined }
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => {
       generation.stderrTail = (generation.stderrTail + chunk).slice(-STDERR_TAIL)
@@ -345,6 +352,8 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
     generation.link.close(new RpcError('UNAVAILABLE', `Plugin "${this.id}" is not running: its process ${reason}`, { plugin: this.id }))
     for (const subscription of generation.subscriptions.values()) subscription.dispose()
     generation.subscriptions.clear()
+    for (const contribution of generation.contributions.values()) contribution.dispose()
+    generation.contributions.clear()
     if (this.#generation !== generation) return
     this.#generation = undefined
     this.#memoryBytes = undefined
@@ -475,12 +484,59 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
       }
       return null
     }
+    if (method === CONTRIBUTE) {
+      const { point, value } = (params ?? {}) as { point?: unknown; value?: unknown }
+      if (typeof point !== 'string' || point === '') throw new RpcError('BAD_REQUEST', 'Contribute to an extension point by its id')
+      const decoded = decodeContribution(value, (id, args) => this.#invoke(generation, id, args))
+      const id = ++this.#nextContribution
+      generation.contributions.set(id, deps.extensions.contribute(point, this.id, decoded))
+      return id
+    }
+    if (method === WITHDRAW) {
+      const id = (params as { id?: unknown } | null)?.id
+      if (typeof id === 'number') {
+        generation.contributions.get(id)?.dispose()
+        generation.contributions.delete(id)
+      }
+      return null
+    }
     if (method.startsWith('$')) throw new RpcError('METHOD_NOT_FOUND', `Method not found: ${method.slice(0, 200)}`)
     return deps.router.call(this.caller, method, params, { signal })
   }
 
+  /**
+   * Calls a function the process contributed (a node type's `execute`): its arguments cross as data, an
+   * AbortSignal among them as the request's signal (a cancel crosses the link), functions as callbacks.
+   */
+  async #invoke(generation: Generation, id: number, args: unknown[]): Promise<unknown> {
+    if (this.#generation !== generation || generation.link.closed) {
+      throw new RpcError('UNAVAILABLE', `Plugin "${this.id}" is not running${this.#lastError ? `: ${this.#lastError}` : ''}`, { plugin: this.id })
+    }
+    const callbackIds: number[] = []
+    const encoded = encodeArguments(args, this.#callbacks, () => {
+      const callbackId = ++this.#nextCallback
+      callbackIds.push(callbackId)
+      return callbackId
+    })
+    try {
+      return await generation.link.request(INVOKE, { fn: id, args: encoded.args }, encoded.signal ? { signal: encoded.signal } : {})
+    } finally {
+      for (const callbackId of callbackIds) this.#callbacks.delete(callbackId)
+    }
+  }
+
   #processEvent(event: string, payload: unknown): void {
     if (event === LOG_EVENT) return this.#log(payload)
+    if (event === CALLBACK_EVENT) {
+      const { id, args } = (payload ?? {}) as { id?: unknown; args?: unknown }
+      const callback = typeof id === 'number' ? this.#callbacks.get(id) : undefined
+      try {
+        callback?.(...(Array.isArray(args) ? args : []))
+      } catch (error) {
+        this.logger.warn({ err: describeError(error) }, 'A callback of a contributed function failed')
+      }
+      return
+    }
     try {
       this.emit(event, payload)
     } catch (error) {

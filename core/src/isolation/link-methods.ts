@@ -44,3 +44,10 @@ export const SETTINGS_EVENT = '$settings'
 /** Process -> host: subscribe / unsubscribe to a host event (params `{ event }`). */
 export const SUBSCRIBE = '$subscribe'
 export const UNSUBSCRIBE = '$unsubscribe'
+/** Process -> host: contribute `{ point, value }` (value marshalled, see marshal.ts); answers an id to withdraw with `{ id }`. */
+export const CONTRIBUTE = '$contribute'
+export const WITHDRAW = '$withdraw'
+/** Host -> process: call a contributed function `{ fn, args }`. */
+export const INVOKE = '$invoke'
+/** Process -> host: a callback passed to a contributed function was called `{ id, args }`. */
+export const CALLBACK_EVENT = '$callback'

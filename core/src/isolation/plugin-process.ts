@@ -12,8 +12,10 @@
  *   $deactivate runs teardown and undoes what setup registered; the host then ends the process.
  *   $ping       the heartbeat: answers the memory in use (an event loop stuck in a handler cannot answer).
  *
- * What is not available isolated (a call-pipeline tap, contributions to another plugin's extension point)
- * throws a clear error, documented in plugin-sdk/README.md.
+ *   $invoke     calls a function of one of its contributions (a node type's `execute`: see marshal.ts).
+ *
+ * What is not available isolated (a call-pipeline tap, reading an extension point) throws a clear error,
+ * documented in plugin-sdk/PACKAGE-FORMAT.md.
  */
 import { z } from 'zod'
 import { describeError } from '../common/describe-error'
@@ -30,7 +32,8 @@ import { contractClient, methodOf } from '../plugin/contract-client'
 import type { AnyPluginDefinition, CallOptions, PluginContext, Procedure } from '../plugin/definition'
 import { describeDefinition } from './description'
 import { Link, type LinkPort } from './link'
-import { LOG_EVENT, SETTINGS_EVENT, type ActivateParams, type CallParams, type LoadParams, type LogRecord, type PingAnswer } from './link-methods'
+import { decodeArguments, encodeContribution } from './marshal'
+import { CALLBACK_EVENT, CONTRIBUTE, INVOKE, LOG_EVENT, SETTINGS_EVENT, WITHDRAW, type ActivateParams, type CallParams, type LoadParams, type LogRecord, type PingAnswer } from './link-methods'
 
 type Values = Readonly<Record<string, unknown>>
 type Level = LogRecord['level']
@@ -123,6 +126,10 @@ class PluginProcess {
         await activation.activate()
         return null
       }
+      case INVOKE: {
+        if (!this.#active) throw new RpcError('UNAVAILABLE', 'The plugin is not active')
+        return this.#active.invoke(params as { fn?: unknown; args?: unknown }, signal)
+      }
       case '$deactivate': {
         const activation = this.#active
         this.#active = undefined
@@ -148,6 +155,9 @@ class Activation {
   readonly #logger: Logger
   readonly #services: Record<string, unknown>
   readonly #validateOutput: boolean
+  /** Functions held by its contributions, called by the host through `$invoke`. */
+  readonly #functions = new Map<number, (...args: unknown[]) => unknown>()
+  #nextFunction = 0
   #settings: Values
 
   constructor(definition: AnyPluginDefinition, link: Link, params: ActivateParams) {
@@ -253,6 +263,14 @@ class Activation {
     return result
   }
 
+  /** Calls a function this plugin contributed (the host's stub forwarded the call). */
+  async invoke(params: { fn?: unknown; args?: unknown }, signal: AbortSignal): Promise<unknown> {
+    const fn = typeof params.fn === 'number' ? this.#functions.get(params.fn) : undefined
+    if (!fn) throw new RpcError('NOT_FOUND', 'No such contributed function')
+    const args = decodeArguments(params.args, signal, (id, callArgs) => this.#link.notify(CALLBACK_EVENT, { id, args: callArgs }))
+    return await fn(...args)
+  }
+
   #emit(event: string, payload: unknown): void {
     if (!Object.hasOwn(this.#definition.events, event)) throw new RpcError('METHOD_NOT_FOUND', `Unknown event: ${this.#definition.id}.${event}`)
     this.#link.notify(event, payload)
@@ -327,7 +345,15 @@ class Activation {
         const timer = setInterval(fn, ms)
         return store.add(toDisposable(() => clearInterval(timer)), 'interval')
       },
-      contribute: unavailable('Contributing to an extension point'),
+      contribute: (target: unknown, value: unknown): Disposable => {
+        const point = extensionPointId(target)
+        const encoded = encodeContribution(value, this.#functions, () => ++this.#nextFunction)
+        const contributed = this.#link.request(CONTRIBUTE, { point, value: encoded })
+        contributed.catch((error: unknown) => this.#logger.error({ err: describeError(error), point }, 'The contribution was refused'))
+        return store.add(() => {
+          contributed.then((id) => this.#link.request(WITHDRAW, { id })).catch(() => undefined)
+        }, `contribution ${point}`)
+      },
       extensions: unavailable('Reading an extension point'),
     } as PluginContext<any, any>
   }
@@ -343,4 +369,12 @@ export function runPluginProcess(hostModules: HostModules, port: LinkPort = proc
   Object.assign(registry, hostModules)
   new PluginProcess(port)
   process.on('disconnect', () => process.exit(0))
+}
+
+/** The id of an extension point: a contract's `ExtensionPoint` or its `domain.name` string. */
+function extensionPointId(target: unknown): string {
+  if (typeof target === 'string' && target !== '') return target
+  const id = (target as { kind?: unknown; id?: unknown } | null)?.kind === 'extension-point' ? (target as { id?: unknown }).id : undefined
+  if (typeof id === 'string' && id !== '') return id
+  throw new TypeError('An extension point is a contract\'s ExtensionPoint (contract.extensionPoints.name) or its "domain.name" id')
 }
