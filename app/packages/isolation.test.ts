@@ -218,7 +218,7 @@ describe('a hostile package in its own process', () => {
     await expect(host.call('hostile.exit')).rejects.toMatchObject({ code: 'UNAVAILABLE' })
     await gaveUp
     const info = await listed(host, 'hostile')
-    expect(info).toMatchObject({ state: 'failed', process: { state: 'stopped' } })
+    expect(info).toMatchObject({ state: 'failed', process: { state: 'failed', lastError: expect.stringMatching(/exited with code 3/) } })
     expect(info?.error?.message).toMatch(/until it is enabled again/)
     await expect(host.call('hostile.escape')).rejects.toMatchObject({ code: 'PLUGIN_DISABLED' })
     await host.call('system.enablePlugin', { id: 'hostile' })

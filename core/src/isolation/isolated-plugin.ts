@@ -250,7 +250,8 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
       )
     }
     await this.#kill(generation, undefined)
-    this.#state = 'stopped'
+    // Given up after too many restarts: the person sees `failed` until they enable it again.
+    if (this.#state !== 'failed') this.#state = 'stopped'
   }
 
   // ------------------------------------------------------------------------------------------- process
@@ -280,6 +281,7 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
     } catch (error) {
       await this.#kill(generation, undefined)
       this.#lastError = describeError(error).message
+      this.#state = 'failed'
       throw error
     }
   }
