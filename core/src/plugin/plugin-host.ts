@@ -336,7 +336,7 @@ export class PluginHost implements PluginManager {
     if (slot.runtime) await this.#endActivation(slot)
     const isolated = slot.source.isolated
     const holder: { activation?: PluginActivation } = {}
-    const runtime = isolated ? isolated.activation(this.#deps, this.#faultsOf(slot, holder)) : new PluginRuntime(slot.definition, this.#deps, slot.source.services)
+    const runtime = isolated ? isolated.activation(this.#deps, this.#faultsOf(slot, holder)) : new PluginRuntime(slot.definition, this.#deps, slot.source)
     holder.activation = runtime
     try {
       await runtime.activate(this.#deps.pluginHostConfig.activationTimeoutMs)
