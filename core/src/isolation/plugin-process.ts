@@ -167,11 +167,15 @@ class Activation {
     this.#validateOutput = params.validateOutput
     this.#logger = linkLogger(link, { plugin: definition.id })
     const stores = createConfStoreFactory({ directory: params.dataDir })
+    // Its own process holds nothing of the host's: its stores are files in its data folder, and the repairs
+    // it may read (`storeRecoveries`, when it declares it) are those of its own stores.
+    const declared: readonly string[] = definition.hostServices ?? []
     this.#services = {
       logger: this.#logger,
       pluginId: definition.id,
       clock: { now: () => Date.now() },
       stores,
+      ...(declared.includes('storeRecoveries') ? { storeRecoveries: { list: () => stores.recoveries } } : {}),
     }
   }
 
