@@ -21,6 +21,7 @@ import { boot } from './scenarios/boot'
 import { editor } from './scenarios/editor'
 import { engine } from './scenarios/engine'
 import { inProcess } from './scenarios/in-process'
+import { isolation } from './scenarios/isolation'
 import { packages } from './scenarios/packages'
 import { renderer } from './scenarios/renderer'
 import { sandbox } from './scenarios/sandbox'
@@ -29,7 +30,7 @@ import { typecheck } from './scenarios/typecheck'
 import { websocket } from './scenarios/websocket'
 import { worker } from './scenarios/worker'
 
-const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages, sandbox, engine, editor]
+const SCENARIOS: readonly Scenario[] = [inProcess, worker, batching, websocket, scale, boot, typecheck, renderer, packages, sandbox, engine, isolation, editor]
 
 const USAGE = `usage: run.js [--quick] [--json <file>] [--markdown <file>] [--only <id,...>] [--filter <text,...>] | --render <json file>
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`

@@ -44,6 +44,8 @@ async function bootOn(dataDir: string) {
     plugins: builtinPlugins,
     stores: createConfStoreFactory({ directory: dataDir }),
     packages: { dir: join(dataDir, 'plugins'), hostModules },
+    // The installer's own behaviour, in process (isolated packages: app/packages/isolation.test.ts).
+    isolation: 'in-process',
   })
 }
 

@@ -57,6 +57,8 @@ describe('npx atomiton plugin dev', () => {
       plugins: builtinPlugins,
       stores: createConfStoreFactory({ directory: dataDir }),
       packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
+      // The installer's own behaviour, in process (isolated packages: app/packages/isolation.test.ts).
+      isolation: 'in-process',
     })
     hosts.push(host)
     const folder = await writePackage(await temporaryFolder(), { id: 'live', manifest: { scripts: { build: 'node build.mjs' } } })

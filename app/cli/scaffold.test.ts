@@ -33,7 +33,7 @@ describe('npx atomiton plugin new', () => {
     const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }]
 
     const dataDir = await temporaryFolder()
-    const host = await createHost({ plugins: builtinPlugins, packages: { dir: join(dataDir, 'plugins'), hostModules } })
+    const host = await createHost({ plugins: builtinPlugins, packages: { dir: join(dataDir, 'plugins'), hostModules }, isolation: 'in-process' })
     try {
       const archive = new Uint8Array(await readFile(join(fresh, filename)))
       const inspection = (await host.call('system.inspectPackage', { archive })) as { stagingId: string; settingsSchema?: unknown }

@@ -250,6 +250,8 @@ export async function startMain<W extends MainWindow>(deps: MainDeps<W>): Promis
     runtime: electronRuntime(app, deps.versions),
     // Installed plugin packages live next to the stores: `npx atomiton plugin ... --data-dir <userData>/stores`.
     packages: { dir: join(storesDir, 'plugins'), hostModules, devReload: true },
+    // Not yet isolated here: this build does not ship the plugin process entry (plugin-sdk/src/isolation/entry.ts).
+    isolation: 'in-process',
     safeMode,
   })
   const host = await booted.host

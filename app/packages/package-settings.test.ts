@@ -19,6 +19,8 @@ async function boot(dataDir: string): Promise<Host> {
     plugins: [systemPlugin],
     stores: createConfStoreFactory({ directory: dataDir }),
     packages: { dir: join(dataDir, 'plugins'), hostModules },
+    // The installer's own behaviour, in process (isolated packages: app/packages/isolation.test.ts).
+    isolation: 'in-process',
     rateLimit: false,
   })
   hosts.push(host)

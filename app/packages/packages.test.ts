@@ -23,6 +23,8 @@ async function boot(dataDir: string, options: { safeMode?: boolean } = {}): Prom
     plugins: builtinPlugins,
     stores: createConfStoreFactory({ directory: dataDir }),
     packages: { dir: join(dataDir, 'plugins'), hostModules },
+    // The installer's own behaviour, in process (isolated packages: app/packages/isolation.test.ts).
+    isolation: 'in-process',
     rateLimit: false,
     ...options,
   })

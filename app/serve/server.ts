@@ -31,6 +31,7 @@ import { createConfStoreFactory } from '@atomiton/core/host/stores'
 import { attachWebSocketHost, type WebSocketHost } from '@atomiton/core/transports/websocket/server'
 import { builtinPlugins } from '@atomiton/plugins'
 import { hostModules } from '../common/host-modules'
+import type { IsolationOptions } from '@atomiton/core/isolation/isolated-plugin'
 import { createLiveGrants } from '../common/live-grants'
 import { contentSecurityPolicy } from '../main/security'
 import { createStaticHandler } from './static'
@@ -59,6 +60,12 @@ export interface StartServerOptions {
   readonly heartbeatMs?: number
   /** Start the required plugins only and load no installed package (`--safe-mode`). */
   readonly safeMode?: boolean
+  /**
+   * Run each installed package in its own process, started from this built entry (plugin-sdk/src/isolation/
+   * entry.ts; `pluginProcessEntry()` builds it). Without it packages run in process: `npm run serve`'s build
+   * does not ship the entry yet.
+   */
+  readonly pluginProcess?: IsolationOptions
 }
 
 export interface RunningServer {
@@ -140,7 +147,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     runtime: { mode: 'browser', ...options.runtime },
     // Installed plugin packages: `<data-dir>/plugins/<id>/` (also what `npx atomiton plugin ... --data-dir` uses).
-    packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
+    packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true, ...(options.pluginProcess ? { process: options.pluginProcess } : {}) },
+    isolation: options.pluginProcess ? 'process' : 'in-process',
     safeMode: options.safeMode ?? false,
   })
   if (options.safeMode) logger.warn('Safe mode: only the required plugins started; no installed package was loaded')

@@ -24,7 +24,7 @@ function boot(dataDir: string | undefined): Promise<Host> {
     plugins: builtinPlugins,
     stores: createMemoryStoreFactory(),
     rateLimit: false,
-    ...(dataDir ? { packages: { dir: join(dataDir, 'plugins'), hostModules } } : {}),
+    ...(dataDir ? { packages: { dir: join(dataDir, 'plugins'), hostModules }, isolation: 'in-process' as const } : {}),
   })
 }
 

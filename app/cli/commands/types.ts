@@ -77,7 +77,7 @@ export function createTypesCommand(options: TypesCommandOptions = {}): Command {
           plugins: options.plugins ?? builtinPlugins,
           // The same data folder layout as `npm run serve -- --data-dir` and `npx atomiton plugin ... --data-dir`.
           ...(dataDir !== undefined
-            ? { stores: createConfStoreFactory({ directory: dataDir }), packages: { dir: join(dataDir, 'plugins'), hostModules } }
+            ? { stores: createConfStoreFactory({ directory: dataDir }), packages: { dir: join(dataDir, 'plugins'), hostModules }, isolation: 'in-process' as const }
             : {}),
           runtime: { mode: 'cli' },
         })

@@ -19,7 +19,7 @@ export function tempDataDir(): DataDir {
 }
 
 /** What a test may change about the server (e.g. the page's grants). */
-export type AppOptions = Pick<StartServerOptions, 'grants'>
+export type AppOptions = Pick<StartServerOptions, 'grants' | 'pluginProcess'>
 
 /** Starts browser mode on port 0 over `dataDir`, building the renderer first if it is stale. */
 export async function startApp(dataDir: string, options: AppOptions = {}): Promise<RunningServer> {

@@ -35,4 +35,21 @@ describe('a plugin card in Settings', () => {
     expect(wrapper.emitted('toggle')).toEqual([[false]])
     expect((input.element as HTMLInputElement).checked).toBe(true)
   })
+
+  it('shows an isolated plugin\'s process: state, pid, memory, restarts and last error; a built-in shows none', () => {
+    const isolated = {
+      ...failed,
+      origin: 'installed' as const,
+      state: 'active' as const,
+      error: undefined,
+      process: { state: 'running' as const, pid: 4242, memoryBytes: 75 * 1024 * 1024, restarts: 1, lastError: 'Its process exited with code 7' },
+    }
+    const line = mount(PluginCard, { props: { plugin: isolated, on: true, busy: false, disabled: false, removable: true } }).find('[data-testid="plugin-process"]')
+    expect(line.attributes('data-process-state')).toBe('running')
+    expect(line.find('[data-testid="process-pid"]').text()).toBe('4242')
+    expect(line.text()).toContain('75.0 MB')
+    expect(line.find('[data-testid="process-restarts"]').text()).toBe('1 restart')
+    expect(line.find('[data-testid="process-last-error"]').text()).toContain('exited with code 7')
+    expect(mount(PluginCard, { props: { plugin: failed, on: true, busy: false, disabled: false } }).find('[data-testid="plugin-process"]').exists()).toBe(false)
+  })
 })

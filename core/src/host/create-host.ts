@@ -13,6 +13,7 @@ import { PluginSettingsService } from './plugin-settings'
 import type { PackageService } from '../plugin/package-service'
 import type { HostModules } from '../packages/host-modules'
 import { PackageManager } from '../packages/package-manager'
+import type { IsolationOptions } from '../isolation/isolated-plugin'
 import { watchDevRequests } from '../packages/dev-reload'
 import type { Disposable } from './disposable'
 import { RpcError } from '../common/errors'
@@ -72,7 +73,14 @@ export interface HostOptions {
     readonly hostModules: HostModules
     /** Answer `npx atomiton plugin dev`'s reload requests (see core/src/packages/dev-reload.ts). Default off. */
     readonly devReload?: boolean
+    /** How isolated packages' processes start (the built entry, limits); needed when `isolation` is `'process'`. */
+    readonly process?: IsolationOptions
   }
+  /**
+   * Where installed packages run: each in its own process (`'process'`, the default when `packages` is
+   * given: see core/src/isolation/), or in this process (`'in-process'`: tests of the installer, the CLI).
+   */
+  readonly isolation?: 'process' | 'in-process'
   /** Safe mode: only the required plugins start, and no installed package is loaded (each can still be removed). */
   readonly safeMode?: boolean
 }
@@ -178,6 +186,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     pluginSettings: asClass(PluginSettingsService).singleton(),
   })
   const builtinIds = options.plugins.map((plugin) => plugin.id)
+  const isolation = options.packages && (options.isolation ?? 'process') === 'process' ? options.packages.process : undefined
+  if (options.packages && (options.isolation ?? 'process') === 'process' && !isolation) {
+    throw new TypeError("Installed packages run in their own process by default: give packages.process ({ entry: the built plugin process entry }), or isolation: 'in-process'")
+  }
   container.register(
     'packages',
     options.packages
@@ -191,6 +203,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
               builtinIds,
               live: pluginHost,
               logger,
+              ...(isolation ? { isolation, loadTimeoutMs: timeLimit('activationTimeoutMs', options.activationTimeoutMs, 10_000) } : {}),
             }),
         ).singleton()
       : asValue(noPackages),

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RpcError } from '../common/errors'
-import type { Logger } from '../host/logger'
+import { silentLogger, type Logger } from '../host/logger'
 import type { KeyValueStore, StoreFactory } from '../host/stores/key-value-store'
 import type { AnyPluginDefinition } from '../plugin/definition'
 import type {
@@ -40,6 +40,7 @@ import { labelOf, messageOf, readManifest, type PackageManifest } from './manife
 import { packageRefused, ruleOf } from './package-error'
 import { deletePackageData, packageStores } from './package-stores'
 import { copyFolder, unpackArchive } from './staging'
+import { IsolatedPlugin, isolatedDataDir, type IsolationOptions } from '../isolation/isolated-plugin'
 
 /** The part of the plugin host the installer drives (absent in the CLI: then only files change). */
 export interface LivePlugins {
@@ -64,6 +65,13 @@ export interface PackageManagerOptions {
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>
   /** Most packages staged and not yet installed at once; the oldest is discarded beyond it. Default 8. */
   readonly maxStaged?: number
+  /**
+   * Run each package in its own process (core/src/isolation/): it is imported there, never in this
+   * process, also when inspected. Without it packages are imported and run in process.
+   */
+  readonly isolation?: IsolationOptions
+  /** Time box for importing a package in its process (an import that loops for ever). Default 10 s. */
+  readonly loadTimeoutMs?: number
 }
 
 /** An installed package as found on disk. */
@@ -112,7 +120,9 @@ export class PackageManager implements PackageService {
       const manifest = await readManifest(packageDir, fallback)
       const label = labelOf(manifest, fallback)
       const current = await this.#checkId(manifest, label)
-      const loaded = await loadPackageEntry(manifest, label)
+      const loaded = await this.#load(manifest, label, packageDir)
+      // Inspecting only describes it: its process (when isolated) is not kept.
+      await loaded.plugin?.stop()
       this.#checkDependencies(loaded.definition, label)
       this.#remember({ stagingId, folder, packageDir, manifest, label, current })
       const previous = new Set(current?.permissions ?? [])
@@ -194,19 +204,56 @@ export class PackageManager implements PackageService {
     }
   }
 
+  /**
+   * Imports a package: in process, or in its own process (isolated: then `plugin` is the host side of it,
+   * with its process running until it is activated or stopped).
+   */
+  async #load(manifest: PackageManifest, label: string, folder: string): Promise<LoadedPackage & { readonly plugin?: IsolatedPlugin }> {
+    const isolation = this.#options.isolation
+    if (!isolation) return loadPackageEntry(manifest, label)
+    const plugin = new IsolatedPlugin({
+      manifest,
+      label,
+      folder,
+      sharedModulesDir: join(this.pluginsDir, 'node_modules'),
+      dataDir: isolatedDataDir(this.pluginsDir, manifest.id),
+      logger: fullLogger(this.#options.logger),
+      isolation,
+    })
+    try {
+      return { ...(await plugin.load(this.#options.loadTimeoutMs ?? 10_000)), plugin }
+    } catch (error) {
+      await plugin.stop()
+      if (error instanceof RpcError && error.message.startsWith(`Package ${label} refused`)) throw error
+      throw packageRefused(label, 'entry-import', `its entry could not be loaded in its process (${messageOf(error)})`)
+    }
+  }
+
+  /** Adds (or replaces) a loaded package in the running host; an isolated one not left active has its process ended. */
+  async #addLive(loaded: LoadedPackage & { readonly plugin?: IsolatedPlugin }, source: PluginSource, replace: boolean): Promise<PluginInfo> {
+    const live = this.#options.live!
+    try {
+      const info = replace ? await live.replace(loaded.definition, source) : await live.add(loaded.definition, source)
+      if (info.state !== 'active') await loaded.plugin?.stop()
+      return info
+    } catch (error) {
+      await loaded.plugin?.stop()
+      throw error
+    }
+  }
+
   /** Loads the package in the running host (add, or replace for an upgrade). Without a host: validated at inspect. */
   async #activateInstalled(id: string, folder: string, label: string, upgrade: boolean): Promise<PluginState> {
     const live = this.#options.live
     if (!live) return 'inactive'
     const manifest = await readManifest(folder, label)
-    const { definition } = await loadPackageEntry(manifest, label)
-    const source = this.#sourceOf(id, folder)
-    const loaded = live.get(id)
-    const info = upgrade && loaded ? await live.replace(definition, source) : await live.add(definition, source)
+    const loaded = await this.#load(manifest, label, folder)
+    const info = await this.#addLive(loaded, this.#sourceOf(id, folder, loaded.plugin), upgrade && live.get(id) !== undefined)
     return info.state
   }
 
-  #sourceOf(id: string, folder: string): PluginSource {
+  #sourceOf(id: string, folder: string, isolated: IsolatedPlugin | undefined): PluginSource {
+    if (isolated) return { origin: 'installed', folder, isolated }
     return { origin: 'installed', folder, services: { stores: packageStores(id, this.#options.stores, this.#options.settings) } }
   }
 
@@ -233,7 +280,10 @@ export class PackageManager implements PackageService {
       }
       this.#unloaded.delete(id)
       const dataDeleted = request.deleteData === true
-      if (dataDeleted) deletePackageData(id, this.#options.stores, this.#options.settings)
+      if (dataDeleted) {
+        deletePackageData(id, this.#options.stores, this.#options.settings)
+        await rm(isolatedDataDir(this.pluginsDir, id), { recursive: true, force: true })
+      }
       this.#options.logger?.info({ plugin: id, dataDeleted }, 'Plugin package uninstalled')
       return { id, removed: true, dataDeleted }
     })
@@ -273,7 +323,7 @@ export class PackageManager implements PackageService {
       const live = this.#options.live
       if (!live) throw new Error('loadInstalled needs a running plugin host')
       const found = await this.installed()
-      const candidates: { id: string; folder: string; manifest: PackageManifest; loaded: LoadedPackage }[] = []
+      const candidates: { id: string; folder: string; manifest: PackageManifest; loaded: LoadedPackage & { readonly plugin?: IsolatedPlugin } }[] = []
       await Promise.all(
         found.map(async ({ id, folder, manifest, error }) => {
           if (!manifest) return this.#refuse(id, folder, undefined, error!)
@@ -283,7 +333,7 @@ export class PackageManager implements PackageService {
           const label = labelOf(manifest, id)
           try {
             if (this.#options.builtinIds.includes(id)) throw packageRefused(label, 'id-taken', `"${id}" is a built-in plugin`, 'CONFLICT')
-            candidates.push({ id, folder, manifest, loaded: await loadPackageEntry(manifest, label) })
+            candidates.push({ id, folder, manifest, loaded: await this.#load(manifest, label, folder) })
           } catch (refusal) {
             this.#refuse(id, folder, manifest, refusal)
           }
@@ -301,7 +351,7 @@ export class PackageManager implements PackageService {
           }
           progress = true
           try {
-            await live.add(candidate.loaded.definition, this.#sourceOf(candidate.id, candidate.folder))
+            await this.#addLive(candidate.loaded, this.#sourceOf(candidate.id, candidate.folder, candidate.loaded.plugin), false)
           } catch (refusal) {
             this.#refuse(candidate.id, candidate.folder, candidate.manifest, refusal)
           }
@@ -309,6 +359,7 @@ export class PackageManager implements PackageService {
         pending = next
       }
       for (const candidate of pending) {
+        await candidate.loaded.plugin?.stop()
         const missing = candidate.loaded.definition.dependencies.filter((dependency) => live.get(dependency) === undefined)
         const label = labelOf(candidate.manifest, candidate.id)
         this.#refuse(candidate.id, candidate.folder, candidate.manifest, packageRefused(label, 'missing-dependency', `it depends on ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`, 'CONFLICT'))
@@ -379,6 +430,11 @@ export class PackageManager implements PackageService {
     this.#queue = run.catch(() => undefined)
     return run
   }
+}
+
+/** The logger for isolated plugins' lines: the host's (a CLI gives a partial one: then nothing is logged). */
+function fullLogger(logger: PackageManagerOptions['logger']): Logger {
+  return logger && 'child' in logger && typeof logger.child === 'function' ? (logger as Logger) : silentLogger
 }
 
 function unloadedInfo(id: string, folder: string, manifest: PackageManifest | undefined, state: PluginState, error: { code: string; message: string }): PluginInfo {

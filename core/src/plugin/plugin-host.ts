@@ -32,6 +32,7 @@ import type { AnyPluginDefinition } from './definition'
 import { orderByDependencies, PluginGraphError, transitiveDependencies, transitiveDependents } from './order'
 import type { PluginErrorInfo, PluginInfo, PluginOrigin, PluginState, StateChangeRecord, ToggleOptions, ToggleResult } from './plugin-info'
 import { PluginRuntime } from './runtime'
+import type { IsolatedRuntime, PluginActivation, ProcessFaults } from './activation'
 
 export const CATALOG_CHANGED_EVENT = 'rpc.catalogChanged'
 const ENABLED_KEY = 'plugins.enabled'
@@ -63,6 +64,8 @@ export interface PluginSource {
   readonly folder?: string
   /** Host services replaced in this plugin's container scope (an installed package's own `stores`). */
   readonly services?: Readonly<Record<string, unknown>>
+  /** Set when the plugin runs in its own process (core/src/isolation/): it is activated through it. */
+  readonly isolated?: IsolatedRuntime
 }
 
 const BUILTIN: PluginSource = Object.freeze({ origin: 'builtin' })
@@ -75,7 +78,7 @@ interface Slot {
   procedureNames: ReadonlySet<string>
   state: PluginState
   error: PluginErrorInfo | undefined
-  runtime: PluginRuntime | undefined
+  runtime: PluginRuntime | PluginActivation | undefined
 }
 
 export class PluginHost implements PluginManager {
@@ -139,9 +142,10 @@ export class PluginHost implements PluginManager {
     return this.#slots.get(id)?.definition
   }
 
-  /** The active runtime of a plugin (tests and the host's own wiring). */
+  /** The active in-process runtime of a plugin (tests and the host's own wiring). */
   runtime(id: string): PluginRuntime | undefined {
-    return this.#slots.get(id)?.runtime
+    const runtime = this.#slots.get(id)?.runtime
+    return runtime instanceof PluginRuntime ? runtime : undefined
   }
 
   enable(id: string, options: ToggleOptions = {}): Promise<ToggleResult> {
@@ -328,7 +332,12 @@ export class PluginHost implements PluginManager {
 
   async #activate(slot: Slot): Promise<StateChangeRecord> {
     if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
-    const runtime = new PluginRuntime(slot.definition, this.#deps, slot.source)
+    // An isolated plugin failed while its process restarts still holds its activation: end it first.
+    if (slot.runtime) await this.#endActivation(slot)
+    const isolated = slot.source.isolated
+    const holder: { activation?: PluginActivation } = {}
+    const runtime = isolated ? isolated.activation(this.#deps, this.#faultsOf(slot, holder)) : new PluginRuntime(slot.definition, this.#deps, slot.source)
+    holder.activation = runtime
     try {
       await runtime.activate(this.#deps.pluginHostConfig.activationTimeoutMs)
       slot.runtime = runtime
@@ -341,7 +350,32 @@ export class PluginHost implements PluginManager {
     }
   }
 
-  async #deactivate(slot: Slot, to: PluginState, error?: PluginErrorInfo): Promise<StateChangeRecord> {
+  /**
+   * How an isolated plugin's activation reports its process: failed while it restarts, active again, or
+   * given up (then deactivated, and failed until enabled). A report of an activation that was replaced
+   * since (disabled, upgraded) is ignored.
+   */
+  #faultsOf(slot: Slot, holder: { readonly activation?: PluginActivation }): ProcessFaults {
+    const current = (): boolean => holder.activation !== undefined && slot.runtime === holder.activation
+    return {
+      failed: (error) => {
+        if (current() && slot.state === 'active') this.#transition(slot, 'failed', error)
+      },
+      recovered: () => {
+        if (current() && slot.state === 'failed') this.#transition(slot, 'active')
+      },
+      gaveUp: (error) => {
+        void this.#serial(async () => {
+          if (!current()) return
+          await this.#endActivation(slot)
+          this.#transition(slot, 'failed', error)
+        })
+      },
+    }
+  }
+
+  /** Ends the slot's activation within the teardown time box; whatever fails is logged. */
+  async #endActivation(slot: Slot): Promise<void> {
     const runtime = slot.runtime
     slot.runtime = undefined
     try {
@@ -350,6 +384,10 @@ export class PluginHost implements PluginManager {
       // The runtime is gone whatever happened: the state must say so, never "active" with no methods.
       this.#deps.logger.error({ err: describeError(failure), plugin: slot.definition.id }, 'Plugin failed to deactivate cleanly')
     }
+  }
+
+  async #deactivate(slot: Slot, to: PluginState, error?: PluginErrorInfo): Promise<StateChangeRecord> {
+    await this.#endActivation(slot)
     const change = this.#transition(slot, to, error)
     // Active dependents can only exist here on stop(); blocked ones stay blocked, now waiting for this.
     for (const dependent of transitiveDependents(this.#order, slot.definition.id)) {
@@ -412,6 +450,7 @@ export class PluginHost implements PluginManager {
       origin: slot.source.origin,
       ...(slot.source.folder !== undefined ? { folder: slot.source.folder } : {}),
       permissions: definition.permissions,
+      ...(slot.source.isolated ? { process: slot.source.isolated.processInfo() } : {}),
     }
   }
 

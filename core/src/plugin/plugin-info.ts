@@ -27,6 +27,22 @@ export interface PluginInfo {
   readonly folder?: string
   /** The grants of the plugin's own calls (for a package: what the person approved). */
   readonly permissions: readonly string[]
+  /** An isolated plugin's process (installed packages run each in its own process by default). */
+  readonly process?: PluginProcessInfo
+}
+
+/** The state of an isolated plugin's process, as the Settings view shows it. */
+export interface PluginProcessInfo {
+  readonly pid?: number
+  readonly state: 'starting' | 'running' | 'restarting' | 'stopped' | 'failed'
+  /** Resident memory of the process at its last heartbeat. */
+  readonly memoryBytes?: number
+  /** Restarts after a crash since it was last enabled. */
+  readonly restarts: number
+  /** Why it last exited, stopped answering or failed to start. */
+  readonly lastError?: string
+  /** When the current process started (ms since the epoch). */
+  readonly startedAt?: number
 }
 
 export interface ToggleOptions {

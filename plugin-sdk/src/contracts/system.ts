@@ -9,6 +9,16 @@ export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', '
 
 export const PluginError = z.object({ message: z.string(), code: z.string().optional() })
 
+export const PluginProcess = z.object({
+  pid: z.number().int().optional(),
+  state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed']),
+  /** Resident memory at its last heartbeat, in bytes. */
+  memoryBytes: z.number().optional(),
+  restarts: z.number().int(),
+  lastError: z.string().optional(),
+  startedAt: z.number().optional(),
+})
+
 export const PluginSummary = z.object({
   id: z.string(),
   version: z.string(),
@@ -25,6 +35,8 @@ export const PluginSummary = z.object({
   folder: z.string().optional(),
   /** What the plugin may call (for a package: what the person approved). */
   permissions: z.array(z.string()),
+  /** An installed package running in its own process: that process (core/src/isolation/). */
+  process: PluginProcess.optional(),
 })
 
 export const Health = z.object({

@@ -9,7 +9,14 @@
  * test fails exactly where Electron IPC would (a function or class instance in a result). The client is
  * a renderer's: it sees only exposed procedures, with the grants you give it (all by default).
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
+import * as zod from 'zod'
+import * as sdk from '../index'
+import { writeIsolatedPackage } from './isolated-package'
+import { pluginProcessEntry } from './plugin-process'
 import type { Caller } from '@atomiton/core/host/caller'
 import { createHost, type Host, type HostOptions } from '@atomiton/core/host/create-host'
 import { createMemoryLogger, type LogEntry } from '@atomiton/core/host/logger'
@@ -27,6 +34,13 @@ export interface TestHostOptions<P extends readonly AnyPluginDefinition[]>
   /** Replacements of host services (fakes of what your plugin declared in `hostServices`). */
   readonly services?: Readonly<Record<string, unknown>>
   readonly client?: ClientOptions
+  /**
+   * Plugins (by id) to run each in its own process, as an installed package would: `{ notes: new
+   * URL('../index.ts', import.meta.url) }`, the module that exports the plugin. Its source is bundled into a
+   * package in a temporary folder, with the SDK and zod lent by the host; the client and everything else stay
+   * the same, so one test runs the plugin both ways.
+   */
+  readonly isolate?: Readonly<Record<string, string | URL>>
 }
 
 export interface TestConnection<P, V extends ClientView = 'renderer'> {
@@ -53,19 +67,48 @@ export interface TestHost<P extends readonly AnyPluginDefinition[]> extends Test
 
 let windows = 0
 
+/** The packages folder of the plugins to isolate (each written as a package), or undefined when none. */
+async function isolatedPackages(plugins: readonly AnyPluginDefinition[], isolate: TestHostOptions<never>['isolate']): Promise<HostOptions['packages']> {
+  const ids = Object.keys(isolate ?? {})
+  if (ids.length === 0) return undefined
+  const root = await mkdtemp(join(tmpdir(), 'atomiton-isolated-'))
+  try {
+    onTestFinished(() => rm(root, { recursive: true, force: true }))
+  } catch {
+    // Outside a running test: the folder is left to the system's temporary files.
+  }
+  const dir = join(root, 'plugins')
+  for (const id of ids) {
+    const definition = plugins.find((plugin) => plugin.id === id)
+    if (!definition) throw new TypeError(`createTestHost: isolate names "${id}", which is not in plugins`)
+    await writeIsolatedPackage(dir, definition, isolate![id]!)
+  }
+  return { dir, hostModules: { '@atomiton/plugin-sdk': sdk, zod, 'zod/v4': zod }, process: { entry: await pluginProcessEntry() } }
+}
+
 export async function createTestHost<const P extends readonly AnyPluginDefinition[]>(
   options: TestHostOptions<P>,
 ): Promise<TestHost<P>> {
-  const { plugins, grants = ['*'], services, client: clientOptions, ...hostOptions } = options
+  const { plugins, grants = ['*'], services, client: clientOptions, isolate, ...hostOptions } = options
   const logger = createMemoryLogger('debug')
+  const isolated = await isolatedPackages(plugins, isolate)
   const host = await createHost({
     logger,
     stores: createMemoryStoreFactory(),
     rateLimit: false,
     ...hostOptions,
-    plugins,
+    plugins: plugins.filter((plugin) => !Object.hasOwn(isolate ?? {}, plugin.id)),
+    ...(isolated ? { packages: isolated, isolation: 'process' as const } : {}),
     ...(services ? { services } : {}),
   })
+  if (isolated) {
+    // Installed packages may activate after createHost resolves (the agreed `host.packagesReady`).
+    await (host as { readonly packagesReady?: Promise<void> }).packagesReady
+    for (const id of Object.keys(isolate ?? {})) {
+      const info = host.plugins.get(id) ?? host.packages?.unloaded().find((plugin) => plugin.id === id)
+      if (info?.state !== 'active') throw new Error(`Plugin "${id}" did not start in its own process: ${info?.error?.message ?? info?.state ?? 'not loaded'}`)
+    }
+  }
 
   const open = <V extends ClientView>(kind: 'renderer' | 'main', connectionGrants: readonly string[], own?: ClientOptions) => {
     const caller: Caller = Object.freeze({ id: `${kind === 'main' ? 'main' : 'window'}:test-${++windows}`, kind, grants: connectionGrants })
@@ -112,3 +155,4 @@ export { createNodeTypeHost, type NodeTypeHost, type NodeRun, type NodeTestConte
 export { createTempFolder, type TempFolder } from './temp-folder'
 export { startLocalServer, type LocalServer, type ReceivedRequest, type IncomingMessage, type ServerResponse } from './local-server'
 export { isProcessRunning, nodeExecutable } from './processes'
+export { pluginProcessEntry } from './plugin-process'

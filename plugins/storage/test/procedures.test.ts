@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest'
 import { createTestHost } from '@atomiton/plugin-sdk/testing'
 import { storagePlugin } from '../index'
 
-const start = () => createTestHost({ plugins: [storagePlugin] })
+// The same tests in process and in its own process (as an installed package would run): one plugin source.
+describe.each(['in process', 'in its own process'] as const)('storage procedures, %s', (mode) => {
+  const start = () =>
+    createTestHost({ plugins: [storagePlugin], ...(mode === 'in its own process' ? { isolate: { storage: new URL('../index.ts', import.meta.url) } } : {}) })
 
-describe('storage procedures', () => {
   it('set, get and has; an absent key is undefined and a stored undefined is told apart by has', async () => {
-    const { client } = await start()
+    const { client, host } = await start()
+    // Where it runs: its own process (a pid, running) or this one (no process at all).
+    expect(host.plugins.get('storage')?.process?.state).toBe(mode === 'in its own process' ? 'running' : undefined)
     await expect(client.storage.set({ namespace: 'app', key: 'theme', value: 'dark' })).resolves.toBeUndefined()
     await expect(client.storage.get({ namespace: 'app', key: 'theme' })).resolves.toBe('dark')
     await expect(client.storage.has({ namespace: 'app', key: 'theme' })).resolves.toBe(true)

@@ -175,12 +175,25 @@ export function formatStoreFile(object: Record<string, unknown>): string {
   return JSON.stringify(object, undefined, '\t')
 }
 
+/**
+ * Flushes a file to disk. Node 20's permission model (an isolated plugin's process, core/src/isolation/)
+ * refuses `fsync` altogether (ERR_ACCESS_DENIED, "fsync API is disabled"): there the write stays atomic
+ * (the rename) but is only as durable as the OS's own write-back.
+ */
+function flush(fd: number): void {
+  try {
+    fs.fsyncSync(fd)
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_ACCESS_DENIED') throw error
+  }
+}
+
 /** Writes `data` to a new file (`wx`: never replaces one) and flushes it to disk. */
 function writeNewFileDurably(file: string, data: Uint8Array | string): void {
   const fd = fs.openSync(file, 'wx')
   try {
     fs.writeFileSync(fd, data)
-    fs.fsyncSync(fd)
+    flush(fd)
   } finally {
     fs.closeSync(fd)
   }
@@ -236,7 +249,7 @@ function flushDirectory(directory: string): void {
     throw error
   }
   try {
-    fs.fsyncSync(fd)
+    flush(fd)
   } catch (error) {
     if (!isErrnoException(error, 'EINVAL') && !isErrnoException(error, 'EBADF')) throw error
   } finally {
