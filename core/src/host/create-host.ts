@@ -105,6 +105,11 @@ export interface Host {
   readonly plugins: PluginHost
   /** Installed plugin packages (when `options.packages` is given). */
   readonly packages: PackageManager | undefined
+  /**
+   * Settles when every installed package found at start is active or refused (they start in the
+   * background, after `createHost` resolved). Never rejects; resolved at once without packages.
+   */
+  readonly packagesReady: Promise<void>
   /** The host's own identity, for calls made by main-process code. */
   readonly mainCaller: Caller
   /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
@@ -209,8 +214,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
   pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
   await pluginHost.start({ requiredOnly: options.safeMode === true })
   const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
-  // A broken plugins folder must not keep the app from starting: the built-ins serve, the error is logged.
-  if (packages) await packages.loadInstalled({ safeMode: options.safeMode === true }).catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
+  // The host serves once the built-ins are active; installed packages are activated after that, in the
+  // background (each `starting` meanwhile, and a call to one waits for it: `router.awaitActivation`), so
+  // many packages do not delay the start. A broken plugins folder must not keep the app from starting: the
+  // built-ins serve, the error is logged.
+  let packagesReady: Promise<void> = Promise.resolve()
+  if (packages) {
+    const loading = packages.loadInstalled({ safeMode: options.safeMode === true })
+    router.awaitActivation = (domain) => packages.activation(domain)
+    packagesReady = loading.ready.catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
+    // Their manifests are read before the host is handed out, so `system.listPlugins` lists them at once.
+    await loading.listed.catch(() => undefined)
+  }
   let devReload: Disposable | undefined
   if (packages && options.packages?.devReload && options.safeMode !== true) {
     devReload = await watchDevRequests(packages, (error) => logger.error({ err: error }, 'A plugin dev reload failed')).catch((error: unknown) => {
@@ -231,6 +246,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     extensions,
     plugins: pluginHost,
     packages,
+    packagesReady,
     mainCaller,
     connect(connectOptions) {
       const connection = new RpcConnection(connectOptions, { router, eventBus, hooks, logger, limits: container.cradle.limits })
@@ -253,6 +269,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return (disposed ??= (async () => {
         for (const connection of [...connections]) connection.close('host disposed')
         await devReload?.dispose()
+        // Packages still starting: the one activating finishes, the others are not started.
+        packages?.stopLoading()
+        await packagesReady
         // stop() logs each plugin's failure and goes on; the container is disposed whatever happened.
         try {
           await pluginHost.stop()
