@@ -79,6 +79,7 @@ const noPackages: PackageService = {
   install: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
   uninstall: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
   unloaded: () => [],
+  listed: () => Promise.resolve(),
 }
 
 export interface HostCradle extends HostServices {
@@ -214,17 +215,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
   pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
   await pluginHost.start({ requiredOnly: options.safeMode === true })
   const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
-  // The host serves once the built-ins are active; installed packages are activated after that, in the
-  // background (each `starting` meanwhile, and a call to one waits for it: `router.awaitActivation`), so
-  // many packages do not delay the start. A broken plugins folder must not keep the app from starting: the
+  // The host serves once the built-ins are active; installed packages are found, imported and activated
+  // after that, in the background, so many packages do not delay the start: each is `starting` meanwhile
+  // (`system.listPlugins` waits until the folder is read, so it lists them), and a call to one waits for
+  // it (`router.awaitActivation`). A broken plugins folder must not keep the app from starting: the
   // built-ins serve, the error is logged.
   let packagesReady: Promise<void> = Promise.resolve()
   if (packages) {
     const loading = packages.loadInstalled({ safeMode: options.safeMode === true })
     router.awaitActivation = (domain) => packages.activation(domain)
     packagesReady = loading.ready.catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
-    // Their manifests are read before the host is handed out, so `system.listPlugins` lists them at once.
-    await loading.listed.catch(() => undefined)
   }
   let devReload: Disposable | undefined
   if (packages && options.packages?.devReload && options.safeMode !== true) {

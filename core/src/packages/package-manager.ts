@@ -94,6 +94,9 @@ export class PackageManager implements PackageService {
   /** Packages listed at start and not yet active or refused (see `loadInstalled`). */
   readonly #starting = new Map<string, { readonly info: PluginInfo; readonly settled: Promise<RpcError | undefined>; settle(refusal: RpcError | undefined): void }>()
   #stopping = false
+  #listed: Promise<void> = Promise.resolve()
+  /** While `loadInstalled` reads the plugins folder. */
+  #listing: Promise<void> | undefined
 
   constructor(options: PackageManagerOptions) {
     this.#options = options
@@ -279,6 +282,10 @@ export class PackageManager implements PackageService {
   loadInstalled(options: { readonly safeMode?: boolean } = {}): { readonly listed: Promise<void>; readonly ready: Promise<void> } {
     let announce!: () => void
     const announced = new Promise<void>((resolve) => (announce = resolve))
+    const listing = announced.then(() => {
+      if (this.#listing === listing) this.#listing = undefined
+    })
+    this.#listing = listing
     const ready = this.#serial(async () => {
       try {
         await this.#loadInstalled(options, announce)
@@ -287,7 +294,12 @@ export class PackageManager implements PackageService {
         for (const id of [...this.#starting.keys()]) this.#settle(id, new RpcError('UNAVAILABLE', `Plugin package "${id}" was not started (the host is stopping)`, { plugin: id }))
       }
     })
-    return { listed: Promise.race([announced, ready]), ready }
+    this.#listed = Promise.race([announced, ready]).catch(() => undefined)
+    return { listed: this.#listed, ready }
+  }
+
+  listed(): Promise<void> {
+    return this.#listed
   }
 
   /**
@@ -295,7 +307,10 @@ export class PackageManager implements PackageService {
    * refused (its refusal); undefined when `id` is not a package being loaded.
    */
   activation(id: string): Promise<RpcError | undefined> | undefined {
-    return this.#starting.get(id)?.settled
+    const starting = this.#starting.get(id)
+    if (starting !== undefined || this.#listing === undefined) return starting?.settled
+    // Still reading the plugins folder: whether `id` is a package is known once it is read.
+    return this.#listing.then(() => this.#starting.get(id)?.settled)
   }
 
   /** Stops loading installed packages: the one being activated finishes, the rest are not loaded (host disposal). */
@@ -421,15 +436,21 @@ export class PackageManager implements PackageService {
   #prepare(): Promise<void> {
     return (this.#prepared ??= (async () => {
       await mkdir(this.pluginsDir, { recursive: true })
-      await provideHostModules(this.pluginsDir, this.#options.hostModules)
+      // Independent of each other: done at once (each file operation waits on the disk, not on the others).
       const previousDir = join(this.pluginsDir, '.previous')
-      for (const id of await readdir(previousDir).catch(() => [] as string[])) {
-        const target = join(this.pluginsDir, id)
-        if (await exists(target)) await rm(join(previousDir, id), { recursive: true, force: true })
-        else await rename(join(previousDir, id), target)
+      const recoverUpgrades = async (): Promise<void> => {
+        for (const id of await readdir(previousDir).catch(() => [] as string[])) {
+          const target = join(this.pluginsDir, id)
+          if (await exists(target)) await rm(join(previousDir, id), { recursive: true, force: true })
+          else await rename(join(previousDir, id), target)
+        }
       }
-      await rm(join(this.pluginsDir, '.staging'), { recursive: true, force: true })
-      await rm(join(this.pluginsDir, '.trash'), { recursive: true, force: true })
+      await Promise.all([
+        provideHostModules(this.pluginsDir, this.#options.hostModules),
+        recoverUpgrades(),
+        rm(join(this.pluginsDir, '.staging'), { recursive: true, force: true }),
+        rm(join(this.pluginsDir, '.trash'), { recursive: true, force: true }),
+      ])
     })())
   }
 
