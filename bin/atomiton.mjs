@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outDir = join(root, 'out', 'cli')
 const built = join(outDir, 'atomiton.js')
-const SOURCES = ['app/cli', 'app/common', 'core/src', 'plugins', 'plugin-sdk/src', 'aliases.ts', 'package.json']
+const SOURCES = ['app/cli', 'tools/build', 'app/common', 'core/src', 'plugins', 'plugin-sdk/src', 'aliases.ts', 'package.json']
 
 function newest(path) {
   let stats

@@ -25,7 +25,7 @@ const force = values.force ?? false
 
 const SHARED = ['core/src', 'plugins', 'plugin-sdk/src', 'app/common', 'aliases.ts', 'package.json']
 const RENDERER_SOURCES = [...SHARED, 'app/renderer', 'app/bridge.d.ts', 'electron.vite.config.ts']
-const SERVE_SOURCES = [...SHARED, 'app/serve', 'app/main/security.ts']
+const SERVE_SOURCES = [...SHARED, 'app/serve', 'tools/build', 'app/main/security.ts']
 
 /** The newest modification time under `path` (0 if it does not exist); node_modules and dot folders skipped. */
 function newest(path) {

@@ -57,6 +57,19 @@ describe('conf store files', () => {
     await fs.promises.rm(directory, { recursive: true, force: true })
   })
 
+  it('flushes the folder after renaming a write into place, so the rename survives a power loss', () => {
+    const store = createConfStoreFactory({ directory }).open('settings')
+    const fsyncSync = fs.fsyncSync
+    const flushed: string[] = []
+    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      flushed.push(fs.fstatSync(fd).isDirectory() ? 'folder' : 'file')
+      fsyncSync(fd)
+    })
+    store.set('theme', 'dark')
+    vi.restoreAllMocks()
+    expect(flushed).toEqual(['file', 'folder'])
+  })
+
   describe('format', () => {
     it('is a JSON object of flat keys, each holding devalue JSON a person can read', () => {
       const store = createConfStoreFactory({ directory }).open('settings')

@@ -207,7 +207,10 @@ export function keepBackup(file: string, name: string, raw: Buffer, now: Date = 
   }
 }
 
-/** Replaces `file` atomically (write a temporary file next to it, flush, rename over). */
+/**
+ * Replaces `file` atomically (write a temporary file next to it, flush, rename over), then flushes the
+ * folder so the rename itself survives a power loss, not only a killed process.
+ */
 export function replaceFileAtomically(file: string, data: string): void {
   const temporary = `${file}.${randomUUID().slice(0, 8)}.tmp`
   try {
@@ -216,5 +219,27 @@ export function replaceFileAtomically(file: string, data: string): void {
   } catch (error) {
     fs.rmSync(temporary, { force: true })
     throw error
+  }
+  flushDirectory(path.dirname(file))
+}
+
+/**
+ * Flushes a folder's entries (the rename) to disk. Windows cannot open a folder as a file (EPERM/EISDIR)
+ * and some file systems refuse to flush one (EINVAL): there the rename is as durable as the platform makes it.
+ */
+function flushDirectory(directory: string): void {
+  let fd: number
+  try {
+    fd = fs.openSync(directory, 'r')
+  } catch (error) {
+    if (isErrnoException(error, 'EPERM') || isErrnoException(error, 'EISDIR')) return
+    throw error
+  }
+  try {
+    fs.fsyncSync(fd)
+  } catch (error) {
+    if (!isErrnoException(error, 'EINVAL') && !isErrnoException(error, 'EBADF')) throw error
+  } finally {
+    fs.closeSync(fd)
   }
 }
