@@ -113,7 +113,7 @@ export const packages: Scenario = {
       verify: 'none',
       contenders: [hostStart(0), hostStart(INSTALLED, 'serving'), hostStart(INSTALLED, 'all active')],
       baselines: [hostStart(0).name],
-      budget: { warmupMs: 0, measureMs: 4000, minSamples: 10, batchMs: 0 },
+      budget: { warmupMs: 0, measureMs: 6000, minSamples: 30, batchMs: 0 },
     },
   ],
 }
