@@ -1,27 +1,11 @@
 // The workflow plugin with the real node and storage plugins (plugins/workflow/test uses fakes of them).
 import { describe, expect, it } from 'vitest'
-import { createTestHost } from '@atomiton/plugin-sdk/testing'
-import { nodePlugin } from './node/src/plugin'
-import { storagePlugin } from './storage/src/plugin'
-import { workflowPlugin, type ProgressPayload, type RunFinishedPayload } from './workflow/src/index'
-
-const edge = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } })
+import { edge, startWorkflowHost } from './workflow-host'
 
 async function start() {
-  const t = await createTestHost({ plugins: [nodePlugin, storagePlugin, workflowPlugin] })
-  const progress: ProgressPayload[] = []
-  const finished: RunFinishedPayload[] = []
-  const subscriptions = [
-    t.client.$on('workflow.progress', (p) => progress.push(p)),
-    t.client.$on('workflow.runFinished', (p) => finished.push(p)),
-  ]
-  await Promise.all(subscriptions.map((off) => off.ready))
+  const { t, client, progress, finishedRun } = await startWorkflowHost()
   const runningCount = (runId: string) => progress.filter((p) => p.runId === runId && p.state === 'running').length
-  const finishedRun = async (runId: string) => {
-    await expect.poll(() => finished.find((f) => f.runId === runId)).toBeDefined()
-    return finished.find((f) => f.runId === runId)!
-  }
-  return { t, client: t.client, progress, runningCount, finishedRun }
+  return { t, client, progress, runningCount, finishedRun }
 }
 
 describe('workflow + node + storage', () => {

@@ -1,23 +1,14 @@
 // Control flow in the workflow engine, on the real node and storage plugins: branches, merge, error
 // branches, retries, timeouts, sub-workflows and loops, with their refusals and their cancellation.
 import { describe, expect, it } from 'vitest'
-import { createTestHost } from '@atomiton/plugin-sdk/testing'
-import { nodePlugin } from './node/src/plugin'
-import { storagePlugin } from './storage/src/plugin'
-import { workflowPlugin, type ProgressPayload, type RunFinishedPayload, type WorkflowDocument } from './workflow/src/index'
-
-const edge = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } })
+import type { WorkflowDocument } from './workflow/src/index'
+import { edge, startWorkflowHost } from './workflow-host'
 
 async function start() {
-  const t = await createTestHost({ plugins: [nodePlugin, storagePlugin, workflowPlugin] })
-  const finished: RunFinishedPayload[] = []
-  const progress: ProgressPayload[] = []
-  const subscriptions = [t.client.$on('workflow.runFinished', (p) => finished.push(p)), t.client.$on('workflow.progress', (p) => progress.push(p))]
-  await Promise.all(subscriptions.map((off) => off.ready))
-  const client = t.client
+  const { t, client, finished, progress, finishedRun } = await startWorkflowHost()
   const runToEnd = async (id: string, inputs?: Record<string, Record<string, unknown>>) => {
     const { runId } = await client.workflow.run({ id, ...(inputs === undefined ? {} : { inputs }) })
-    await expect.poll(() => finished.find((f) => f.runId === runId)).toBeDefined()
+    await finishedRun(runId)
     return client.workflow.getRun({ runId })
   }
   const states = (run: { nodes: Record<string, { state: string }> }) => Object.fromEntries(Object.entries(run.nodes).map(([id, node]) => [id, node.state]))

@@ -1,24 +1,15 @@
 // Expressions in node inputs, on the real node and storage plugins and the real sandbox: pure paths,
 // JavaScript in the sandbox, interpolation, dependencies, refusals, cancellation, and completion.
 import { describe, expect, it } from 'vitest'
-import { createTestHost } from '@atomiton/plugin-sdk/testing'
-import { nodePlugin } from './node/src/plugin'
-import { storagePlugin } from './storage/src/plugin'
-import { workflowPlugin, type ProgressPayload, type RunFinishedPayload, type WorkflowDocument } from './workflow/src/index'
-
-const edge = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } })
+import type { WorkflowDocument } from './workflow/src/index'
+import { edge, startWorkflowHost } from './workflow-host'
 
 async function start() {
-  const t = await createTestHost({ plugins: [nodePlugin, storagePlugin, workflowPlugin] })
-  const finished: RunFinishedPayload[] = []
-  const progress: ProgressPayload[] = []
-  const subscriptions = [t.client.$on('workflow.runFinished', (p) => finished.push(p)), t.client.$on('workflow.progress', (p) => progress.push(p))]
-  await Promise.all(subscriptions.map((off) => off.ready))
-  const client = t.client
+  const { client, finished, progress, finishedRun } = await startWorkflowHost()
   const runToEnd = async (workflow: WorkflowDocument) => {
     const { id } = await client.workflow.create({ workflow })
     const { runId } = await client.workflow.run({ id })
-    await expect.poll(() => finished.find((f) => f.runId === runId)).toBeDefined()
+    await finishedRun(runId)
     return client.workflow.getRun({ runId })
   }
   return { client, finished, progress, runToEnd }

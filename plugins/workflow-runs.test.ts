@@ -1,24 +1,12 @@
 // The run history of the workflow plugin on the real node and storage plugins, kept in real files (conf):
 // it survives a restart and a toggle, keeps every node's data, is pruned, and re-runs from a node.
 import { describe, expect, it } from 'vitest'
-import { createStoreFolder, createTestHost } from '@atomiton/plugin-sdk/testing'
-import { nodePlugin } from './node/src/plugin'
-import { storagePlugin } from './storage/src/plugin'
-import { createWorkflowPlugin, type RunFinishedPayload, type ProgressPayload, type WorkflowPluginOptions } from './workflow/src/index'
+import { createStoreFolder } from '@atomiton/plugin-sdk/testing'
+import type { WorkflowPluginOptions } from './workflow/src/index'
+import { edge, startWorkflowHost } from './workflow-host'
 
-const edge = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } })
-
-async function start(stores: ReturnType<Awaited<ReturnType<typeof createStoreFolder>>['stores']>, options: WorkflowPluginOptions = {}) {
-  const t = await createTestHost({ plugins: [nodePlugin, storagePlugin, createWorkflowPlugin(options)], stores })
-  const finished: RunFinishedPayload[] = []
-  const progress: ProgressPayload[] = []
-  const subscriptions = [t.client.$on('workflow.runFinished', (p) => finished.push(p)), t.client.$on('workflow.progress', (p) => progress.push(p))]
-  await Promise.all(subscriptions.map((off) => off.ready))
-  const finishedRun = async (runId: string) => {
-    await expect.poll(() => finished.find((f) => f.runId === runId)).toBeDefined()
-    return finished.find((f) => f.runId === runId)!
-  }
-  return { t, client: t.client, finishedRun, progress }
+function start(stores: ReturnType<Awaited<ReturnType<typeof createStoreFolder>>['stores']>, options: WorkflowPluginOptions = {}) {
+  return startWorkflowHost({ stores, workflow: options })
 }
 
 /** 20 -> (+ b) -> log */

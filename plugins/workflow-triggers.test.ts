@@ -1,19 +1,11 @@
 // Triggers on the real node and storage plugins: a schedule firing (croner, real time), the checks of
 // schedules, and the webhook procedure that browser mode's server calls (app/serve tests the HTTP side).
 import { describe, expect, it } from 'vitest'
-import { createTestHost } from '@atomiton/plugin-sdk/testing'
-import { nodePlugin } from './node/src/plugin'
-import { storagePlugin } from './storage/src/plugin'
-import { workflowPlugin, type RunFinishedPayload } from './workflow/src/index'
-
-const edge = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } })
+import { edge, startWorkflowHost } from './workflow-host'
 
 async function start() {
-  const t = await createTestHost({ plugins: [nodePlugin, storagePlugin, workflowPlugin] })
-  const finished: RunFinishedPayload[] = []
-  const off = t.client.$on('workflow.runFinished', (p) => finished.push(p))
-  await off.ready
-  return { t, client: t.client, main: t.connectMain().client, finished }
+  const { t, client, finished } = await startWorkflowHost()
+  return { t, client, main: t.connectMain().client, finished }
 }
 
 const echo = {

@@ -47,6 +47,7 @@ export function entrySource(spec: PackageSpec): string {
   description: 'A test package',
   permissions: ${JSON.stringify(spec.permissions ?? [])},
   dependencies: ${JSON.stringify(spec.dependencies ?? [])},
+  hostServices: ['stores'],
   events: { greeted: event({ payload: z.object({ name: z.string() }), expose: true }) },
   procedures: (p) => ({
     hello: p.procedure({

@@ -244,13 +244,15 @@ describe('the container', () => {
       definePlugin({
         id,
         version: '1.0.0',
+        hostServices: ['stores'],
         services: { own: () => ({ id }) },
         setup: (ctx) => void seen.push(ctx.services.own, ctx.services.stores),
       })
     const t = await createTestHost({ plugins: [make('one'), make('two')] })
     expect(seen[0]).toEqual({ id: 'one' })
     expect(seen[2]).toEqual({ id: 'two' })
-    expect(seen[1]).toBe(seen[3])
+    // Each its own view of the host's stores, confined to its namespace (see least-privilege.test.ts).
+    expect(seen[1]).not.toBe(seen[3])
     expect(t.host.container.options.injectionMode).toBe('PROXY')
     expect(t.host.container.options.strict).toBe(true)
   })

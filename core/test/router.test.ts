@@ -282,6 +282,8 @@ describe('the call pipeline', () => {
     const auditor = definePlugin({
       id: 'auditor',
       version: '1.0.0',
+      // Seeing other plugins' calls is host administration (least-privilege.test.ts: without it, its own only).
+      permissions: ['host.admin'],
       setup(ctx) {
         ctx.hooks.callEnd.tap('audit', (call, outcome) => audit.push(`${call.caller.id} ${call.method} ${outcome.ok}`))
         ctx.hooks.callStart.tap('no-admin', (call) => (call.method === 'math.admin' ? new RpcError('FORBIDDEN', 'Admin is off today') : undefined))
@@ -301,6 +303,7 @@ describe('the call pipeline', () => {
     const plugin = definePlugin({
       id: 'ctx',
       version: '1.0.0',
+      hostServices: ['runtime'],
       services: { greeting: () => 'hi' },
       procedures: (p) => ({
         inspect: p.procedure({

@@ -44,7 +44,19 @@ export {
   type ContractClient,
 } from '@atomiton/core/plugin/contract'
 export { implement, type ImplementConfig, type ContractHandlers } from '@atomiton/core/plugin/implement'
-export type { HostServices, Clock, RuntimeInfo, PluginManager, PluginHook, PluginHooks } from '@atomiton/core/plugin/context-types'
+export type {
+  HostServices,
+  HostServiceName,
+  DeclaredHostServices,
+  StoreRecoveries,
+  Clock,
+  RuntimeInfo,
+  PluginManager,
+  PluginHook,
+  PluginHooks,
+} from '@atomiton/core/plugin/context-types'
+// Least privilege: the host services a plugin may declare, and the permissions guarding some of them.
+export { HOST_ADMIN_PERMISSION, HOST_SERVICE_NAMES, HOST_SERVICE_PERMISSIONS, STORE_RECOVERIES_PERMISSION } from '@atomiton/core/plugin/host-services'
 export type {
   PackageService,
   PackageSourceInput,

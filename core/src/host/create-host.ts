@@ -57,7 +57,10 @@ export interface HostOptions {
   readonly logCalls?: boolean
   /** Grants of `host.call` and `host.mainCaller`. Default `['*']`. */
   readonly mainGrants?: readonly string[]
-  /** More root services, visible to every plugin's scope. */
+  /**
+   * More root services, or replacements of the host's (fakes in tests). A plugin reaches one only by
+   * declaring it in `hostServices` (so only the declarable names of core/src/plugin/host-services.ts).
+   */
   readonly services?: Readonly<Record<string, unknown>>
   /**
    * Installed plugin packages, kept in `dir` (`<data-dir>/plugins`) and loaded after the built-ins. Without
@@ -82,7 +85,8 @@ const noPackages: PackageService = {
   listed: () => Promise.resolve(),
 }
 
-export interface HostCradle extends HostServices {
+/** The host's container. Plugins never see it: each gets only the services it declared (host-services.ts). */
+export interface HostCradle extends Omit<HostServices, 'pluginId'> {
   readonly container: AwilixContainer
   /** The host's own settings (the enabled set of plugins). */
   readonly settings: KeyValueStore
@@ -164,6 +168,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     stores: asValue(options.stores ?? createMemoryStoreFactory()),
     runtime: asValue(defaultRuntime(options.runtime)),
     settings: asFunction(({ stores }: HostCradle) => stores.open('settings')).singleton(),
+    storeRecoveries: asFunction(({ stores }: HostCradle) => Object.freeze({ list: () => stores.recoveries })).singleton(),
     routerConfig: asValue(routerConfig),
     pluginHostConfig: asValue({
       disposeTimeoutMs: timeLimit('disposeTimeoutMs', options.disposeTimeoutMs, 5_000),

@@ -1,11 +1,11 @@
 /**
- * The host services every plugin sees in its container scope, and the host hooks it may tap.
+ * The host services a plugin may declare for its container scope, and the host hooks it may tap.
  * Kept apart from the implementations so plugin-facing types import no host machinery.
  */
 import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
 import type { CallEndHandler, CallStartHandler, PluginStateChange } from '../host/hooks'
-import type { StoreFactory } from '../host/stores/key-value-store'
+import type { StoreFactory, StoreRecovery } from '../host/stores/key-value-store'
 import type { PackageService } from './package-service'
 import type { PluginInfo, ToggleOptions, ToggleResult } from './plugin-info'
 import type { PluginSettingsManager } from './settings'
@@ -38,18 +38,52 @@ export interface PluginManager {
   disable(id: string, options?: ToggleOptions): Promise<ToggleResult>
 }
 
+/**
+ * Every damaged store file the host's stores set aside since start, whoever owned it (file paths and key
+ * names, never values): what the storage plugin's `recoveries()` serves to a health view.
+ */
+export interface StoreRecoveries {
+  list(): readonly StoreRecovery[]
+}
+
+/**
+ * The host services, as a plugin's scope resolves them (`ctx.services`, and the cradle its service factories
+ * receive). Least privilege: a plugin gets `logger` and `pluginId` always, and any other of these only when
+ * its definition declares it (`definePlugin({ hostServices: ['clock', 'stores'] })`) and, for the guarded
+ * ones, holds the permission `HOST_SERVICE_PERMISSIONS` names (see core/src/plugin/host-services.ts). The
+ * router, the container, the event bus, the hooks and the host's own settings are never in a plugin's scope.
+ */
 export interface HostServices {
+  /** The plugin's own logger (bound to its id). Always there. */
   readonly logger: Logger
+  /** The plugin's id. Always there. */
+  readonly pluginId: string
   readonly clock: Clock
-  /** Persistent stores (memory in unit tests, conf in Node, electron-store in Electron). */
+  /**
+   * The plugin's OWN persistent stores (memory in unit tests, conf in Node, electron-store in Electron): store
+   * names `<plugin id>` and `<plugin id>.<name>` only; an installed package's names are put under its prefix.
+   */
   readonly stores: StoreFactory
+  /** What the running app is (read-only). */
   readonly runtime: RuntimeInfo
+  /** Every store repair of the host (needs `host.storeRecoveries`, held by the storage plugin). */
+  readonly storeRecoveries: StoreRecoveries
+  /** Plugin management: list, enable, disable any plugin (needs `host.admin`). */
   readonly plugins: PluginManager
-  /** Every plugin's settings (validated, persisted); a plugin reads its own through `ctx.settings`. */
+  /** Every plugin's settings (needs `host.admin`); a plugin reads its own through `ctx.settings`. */
   readonly pluginSettings: PluginSettingsManager
-  /** Installed plugin packages (inspect, install, upgrade, uninstall); UNAVAILABLE on a host without a data folder. */
+  /** Installed plugin packages: inspect, install, upgrade, uninstall (needs `host.admin`); UNAVAILABLE on a host without a data folder. */
   readonly packages: PackageService
 }
+
+/** What every plugin's scope holds without declaring anything. */
+export type UndeclaredServices = Pick<HostServices, 'logger' | 'pluginId'>
+
+/** A host service a plugin may declare in `hostServices`. */
+export type HostServiceName = Exclude<keyof HostServices, keyof UndeclaredServices>
+
+/** The host services a plugin declaring `H` sees: exactly those, plus its logger and id. */
+export type DeclaredHostServices<H extends readonly HostServiceName[]> = UndeclaredServices & Pick<HostServices, H[number]>
 
 /** A host hook as a plugin sees it: every tap is removed when the plugin is disabled. */
 export interface PluginHook<Fn> {

@@ -10,7 +10,8 @@ import type { z } from 'zod'
 import type { Caller } from '../host/caller'
 import type { Disposable } from '../host/disposable'
 import type { Logger } from '../host/logger'
-import type { HostServices, PluginHooks } from './context-types'
+import type { DeclaredHostServices, HostServiceName, HostServices, PluginHooks } from './context-types'
+import { isHostServiceName } from './host-services'
 import type { ApiDescription, CallArgs, ContractClient, ExtensionPoint, ProcedureRef } from './contract'
 import { checkSettingsSchema, type PluginSettings, type SettingsOf, type SettingsSchema } from './settings'
 
@@ -67,7 +68,8 @@ export type ServiceFactories = Record<string, (cradle: any) => unknown>
 
 export type ServicesOf<S extends ServiceFactories> = { readonly [K in keyof S]: ReturnType<S[K]> }
 
-export type PluginServices<S extends ServiceFactories> = HostServices & ServicesOf<S>
+/** What `ctx.services` holds: the host services the plugin declared (plus its logger and id), and its own. */
+export type PluginServices<S extends ServiceFactories, H extends readonly HostServiceName[] = []> = DeclaredHostServices<H> & ServicesOf<S>
 
 // ---------------------------------------------------------------------------------------------- calls
 
@@ -282,6 +284,7 @@ export interface PluginConfig<
   E extends EventMap,
   P extends ProcedureMap,
   St extends SettingsSchema | undefined = undefined,
+  H extends readonly HostServiceName[] = [],
 > {
   /** Also the plugin's RPC domain: `/^[a-z][a-zA-Z0-9]*$/`; `rpc` is reserved. */
   readonly id: Id
@@ -291,15 +294,23 @@ export interface PluginConfig<
   readonly dependencies?: readonly string[]
   /** A required plugin cannot be disabled. */
   readonly required?: boolean
-  /** Grants for this plugin's own in-process calls (`ctx.call`). */
+  /**
+   * Grants for this plugin's own in-process calls (`ctx.call`), and for the guarded host services it
+   * declares (`host.admin`, `host.storeRecoveries`; see core/src/plugin/host-services.ts).
+   */
   readonly permissions?: readonly string[]
+  /**
+   * The host services its scope may resolve (`ctx.services.clock`...), beyond its logger and id: anything
+   * else is a type error, and FORBIDDEN at run time. Least privilege: declare only what the plugin uses.
+   */
+  readonly hostServices?: H
   /** Per-plugin settings: a zod object with a `.default()` on every field (see settings.ts). */
   readonly settings?: St
   readonly services?: S
   readonly events?: E
-  readonly procedures?: (p: ProcedureBuilder<CallContext<PluginServices<S>, E, SettingsOf<St>>>) => P
-  readonly setup?: (ctx: PluginContext<PluginServices<S>, E, SettingsOf<St>>) => void | Promise<void>
-  readonly teardown?: (ctx: PluginContext<PluginServices<S>, E, SettingsOf<St>>) => void | Promise<void>
+  readonly procedures?: (p: ProcedureBuilder<CallContext<PluginServices<S, H>, E, SettingsOf<St>>>) => P
+  readonly setup?: (ctx: PluginContext<PluginServices<S, H>, E, SettingsOf<St>>) => void | Promise<void>
+  readonly teardown?: (ctx: PluginContext<PluginServices<S, H>, E, SettingsOf<St>>) => void | Promise<void>
 }
 
 export interface PluginDefinition<
@@ -315,6 +326,8 @@ export interface PluginDefinition<
   readonly dependencies: readonly string[]
   readonly required: boolean
   readonly permissions: readonly string[]
+  /** The host services its scope may resolve (see `PluginConfig.hostServices`). */
+  readonly hostServices: readonly HostServiceName[]
   /** The settings schema, when the plugin has settings. */
   readonly settings: SettingsSchema | undefined
   readonly services: S
@@ -336,7 +349,8 @@ export function definePlugin<
   const E extends EventMap = {},
   P extends ProcedureMap = {},
   St extends SettingsSchema | undefined = undefined,
->(config: PluginConfig<Id, S, E, P, St>): PluginDefinition<Id, S, E, P> {
+  const H extends readonly HostServiceName[] = [],
+>(config: PluginConfig<Id, S, E, P, St, H>): PluginDefinition<Id, S, E, P> {
   if (config.id === RESERVED_DOMAIN) throw new TypeError(`Plugin id "${RESERVED_DOMAIN}" is reserved for the host`)
   return buildDefinition(config)
 }
@@ -348,7 +362,8 @@ export function buildDefinition<
   const E extends EventMap = {},
   P extends ProcedureMap = {},
   St extends SettingsSchema | undefined = undefined,
->(config: PluginConfig<Id, S, E, P, St>): PluginDefinition<Id, S, E, P> {
+  const H extends readonly HostServiceName[] = [],
+>(config: PluginConfig<Id, S, E, P, St, H>): PluginDefinition<Id, S, E, P> {
   if (typeof config.id !== 'string' || !DOMAIN_PATTERN.test(config.id)) {
     throw new TypeError(`Plugin id "${String(config.id)}" must match ${DOMAIN_PATTERN} (it is also the RPC domain)`)
   }
@@ -380,6 +395,7 @@ export function buildDefinition<
     dependencies: Object.freeze([...(config.dependencies ?? [])]),
     required: config.required ?? false,
     permissions: Object.freeze([...(config.permissions ?? [])]),
+    hostServices: checkHostServices(config.id, config.hostServices),
     settings: config.settings === undefined ? undefined : checkSettingsSchema(config.id, config.settings),
     services: (config.services ?? {}) as S,
     events,
@@ -387,6 +403,19 @@ export function buildDefinition<
     setup: config.setup as PluginDefinition['setup'],
     teardown: config.teardown as PluginDefinition['teardown'],
   })
+}
+
+/** The declared host services, each a known name (a typo fails here, not at the first call). */
+function checkHostServices(id: string, declared: unknown): readonly HostServiceName[] {
+  if (declared === undefined) return Object.freeze([])
+  if (!Array.isArray(declared)) throw new TypeError(`Plugin "${id}": hostServices is a list of host service names`)
+  for (const name of declared as unknown[]) {
+    if (!isHostServiceName(name)) {
+      const shown = typeof name === 'string' ? `"${name}"` : `a ${typeof name}`
+      throw new TypeError(`Plugin "${id}": ${shown} is not a host service a plugin may declare`)
+    }
+  }
+  return Object.freeze([...new Set(declared as HostServiceName[])])
 }
 
 /** Each procedure with its `domain.method`: a definition is its own contract (`ctx.call(plugin.procedures.x)`). */

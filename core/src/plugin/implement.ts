@@ -4,6 +4,7 @@
  * whitelisting, and the events; the implementation brings the version, services, lifecycle and one handler
  * per procedure (a missing or extra handler is a compile error, and an error when the definition is built).
  */
+import type { HostServiceName } from './context-types'
 import type { AnyContract, HandlerFor, ImplementedProcedures } from './contract'
 import {
   buildDefinition,
@@ -20,15 +21,15 @@ export type ContractHandlers<C extends AnyContract, Ctx> = {
   readonly [K in keyof C['procedures']]: HandlerFor<C['procedures'][K], Ctx>
 }
 
-export interface ImplementConfig<C extends AnyContract, S extends ServiceFactories>
-  extends Omit<PluginConfig<C['id'], S, C['events'], ProcedureMap>, 'id' | 'events' | 'procedures'> {
+export interface ImplementConfig<C extends AnyContract, S extends ServiceFactories, H extends readonly HostServiceName[] = []>
+  extends Omit<PluginConfig<C['id'], S, C['events'], ProcedureMap, undefined, H>, 'id' | 'events' | 'procedures'> {
   /** One handler per procedure of the contract. */
-  readonly handlers: ContractHandlers<C, CallContext<PluginServices<S>, C['events']>>
+  readonly handlers: ContractHandlers<C, CallContext<PluginServices<S, H>, C['events']>>
 }
 
-export function implement<const C extends AnyContract, S extends ServiceFactories = {}>(
+export function implement<const C extends AnyContract, S extends ServiceFactories = {}, const H extends readonly HostServiceName[] = []>(
   contract: C,
-  config: ImplementConfig<C, S>,
+  config: ImplementConfig<C, S, H>,
 ): PluginDefinition<C['id'], S, C['events'], ImplementedProcedures<C>> {
   if (contract?.kind !== 'contract') throw new TypeError('implement() takes a contract made by defineContract()')
   const handlers = (config.handlers ?? {}) as Record<string, unknown>

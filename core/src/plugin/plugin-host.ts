@@ -329,7 +329,7 @@ export class PluginHost implements PluginManager {
 
   async #activate(slot: Slot): Promise<StateChangeRecord> {
     if (this.#stopped) throw new RpcError('UNAVAILABLE', 'The host is shutting down')
-    const runtime = new PluginRuntime(slot.definition, this.#deps, slot.source.services)
+    const runtime = new PluginRuntime(slot.definition, this.#deps, slot.source)
     try {
       await runtime.activate(this.#deps.pluginHostConfig.activationTimeoutMs)
       slot.runtime = runtime

@@ -24,7 +24,7 @@ export interface TestHostOptions<P extends readonly AnyPluginDefinition[]>
   readonly plugins: P
   /** The test client's grants. Default: everything (`['*']`). */
   readonly grants?: readonly string[]
-  /** Extra root services (fakes of what your plugin needs from the host). */
+  /** Replacements of host services (fakes of what your plugin declared in `hostServices`). */
   readonly services?: Readonly<Record<string, unknown>>
   readonly client?: ClientOptions
 }

@@ -52,16 +52,17 @@ export async function createNodeTypeHost<const P extends readonly AnyPluginDefin
   options: TestHostOptions<P>,
 ): Promise<NodeTypeHost<P>> {
   let reader: ExtensionPointReader<ContributedNodeType> | undefined
-  let settings: PluginSettingsManager | undefined
   const harness = definePlugin({
     id: 'nodeTypeHarness',
     version: '1.0.0',
     setup(ctx) {
       reader = ctx.extensions<ContributedNodeType>('node.types')
-      settings = ctx.services.pluginSettings
     },
   })
   const test = await createTestHost({ ...options, plugins: [harness, ...options.plugins] as unknown as P })
+  // The host's own service, as the Settings view reaches it through `system`: the harness plugin is not
+  // given host.admin for it (least privilege holds in tests too).
+  const settings: PluginSettingsManager | undefined = test.host.container.cradle.pluginSettings
   const types = (): Map<string, { owner: string; type: ContributedNodeType }> =>
     new Map((reader?.values() ?? []).map((contribution) => [contribution.value.id, { owner: contribution.owner, type: contribution.value }]))
   return {

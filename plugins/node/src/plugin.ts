@@ -12,6 +12,8 @@ import { NodeService } from './service'
 export const nodePlugin = implement(nodeContract, {
   version: '0.1.0',
   description: 'Node types (built-in and contributed by plugins) and their executions',
+  // Its executions' timestamps; nothing else of the host.
+  hostServices: ['clock'],
   services: {
     nodes: ({ logger, clock }: HostServices) => new NodeService({ logger, now: () => clock.now() }),
   },

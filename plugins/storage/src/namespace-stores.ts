@@ -1,5 +1,5 @@
 /**
- * The plugin's one service: the host's store factory (`ctx.services.stores`), one store per namespace.
+ * The plugin's one service: its own stores (`ctx.services.stores`, confined to `storage.*`), one per namespace.
  *
  * Why a store per namespace, not one store with prefixed keys: every write rewrites its store's whole
  * file, so a namespace's writes cost what that namespace holds, not what all plugins hold; a damaged file
@@ -11,7 +11,7 @@
  * Store names: `storage.<namespace>` (file `storage.<namespace>.json`) and `storage._namespaces` for the
  * index (`_` cannot start a namespace, so the two never meet).
  */
-import { RpcError, StoreValueError, type KeyValueStore, type Logger, type StoreFactory, type StoreRecovery } from '@atomiton/plugin-sdk'
+import { RpcError, StoreValueError, type KeyValueStore, type Logger, type StoreFactory, type StoreRecoveries, type StoreRecovery } from '@atomiton/plugin-sdk'
 import { invalidParams, type IssuePath } from './errors'
 import { NAMESPACE_PATTERN } from './limits'
 
@@ -35,11 +35,14 @@ export interface RecoveryInfo extends Omit<StoreRecovery, 'lostKeys'> {
 
 export class NamespaceStores {
   readonly #factory: StoreFactory
+  readonly #allRecoveries: StoreRecoveries
   readonly #logger: Logger
   #index: KeyValueStore | undefined
 
-  constructor(factory: StoreFactory, logger: Logger) {
+  /** `factory`: the plugin's own stores; `allRecoveries`: every repair of the host's stores. */
+  constructor(factory: StoreFactory, allRecoveries: StoreRecoveries, logger: Logger) {
     this.#factory = factory
+    this.#allRecoveries = allRecoveries
     this.#logger = logger
   }
 
@@ -94,7 +97,7 @@ export class NamespaceStores {
 
   /** Every repair the host's stores made (damaged files set aside), storage namespaces marked. */
   recoveries(): RecoveryInfo[] {
-    return this.#factory.recoveries.map((recovery) => {
+    return this.#allRecoveries.list().map((recovery) => {
       const namespace = namespaceOfStore(recovery.store)
       const info: RecoveryInfo = { ...recovery, lostKeys: [...recovery.lostKeys] }
       return namespace === undefined ? info : { ...info, namespace }

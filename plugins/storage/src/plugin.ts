@@ -3,7 +3,7 @@
  * Its contract (procedures, schemas, permissions, event) is `storageContract` in the SDK; procedures,
  * permissions and the namespace policy are described in ../README.md.
  */
-import { implement, measureStoredValue, type HostServices } from '@atomiton/plugin-sdk'
+import { implement, measureStoredValue, STORE_RECOVERIES_PERMISSION, type HostServices } from '@atomiton/plugin-sdk'
 import { storageContract } from '@atomiton/plugin-sdk/contracts/storage'
 import { resolveLimits, type StorageOptions } from './limits'
 import { NamespaceStores } from './namespace-stores'
@@ -21,8 +21,13 @@ export function createStoragePlugin(options: StorageOptions = {}) {
   return implement(storageContract, {
     version: '1.0.0',
     description: 'Namespaced key-value storage that survives restarts',
+    // Its namespaces are its own stores (`storage.<ns>`, inside its namespace `storage`); reading every
+    // store repair of the host (`recoveries()` is host-wide, for a health view) is the one capability it
+    // needs beyond that, granted by name. It never reaches another plugin's or the host's stores.
+    permissions: [STORE_RECOVERIES_PERMISSION],
+    hostServices: ['stores', 'storeRecoveries'],
     services: {
-      storage: ({ stores, logger }: HostServices) => new NamespaceStores(stores, logger),
+      storage: ({ stores, storeRecoveries, logger }: HostServices) => new NamespaceStores(stores, storeRecoveries, logger),
     },
     setup: (ctx) => {
       ctx.services.storage.openAll()

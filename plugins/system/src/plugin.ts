@@ -12,6 +12,10 @@ export const systemPlugin = implement(systemContract, {
   version: '1.0.0',
   description: 'Health, runtime information and plugin management',
   required: true,
+  // The only holder of host.admin: plugin management (`plugins`), every plugin's settings and the packages
+  // are what this plugin serves to the Settings view; `clock` and `runtime` answer health and getInfo.
+  permissions: ['host.admin'],
+  hostServices: ['clock', 'runtime', 'plugins', 'pluginSettings', 'packages'],
   handlers: {
     health: (_input, ctx) => {
       const plugins = ctx.services.plugins.list().map(({ id, state, error }) => ({ id, state, ...(error ? { error } : {}) }))

@@ -82,6 +82,8 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
     dependencies: ['node', 'storage'],
     // Reading types and executing nodes; reading and writing storage (its own namespace only).
     permissions: ['node.read', 'node.execute', 'storage.read', 'storage.write'],
+    // Timestamps of workflows and runs; it stores through the storage plugin, so no `stores` of its own.
+    hostServices: ['clock'],
     services: {
       triggers: () => new TriggerService(),
       workflows: ({ clock }: { clock: Clock }) => new WorkflowService(clock),
