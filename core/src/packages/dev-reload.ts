@@ -14,7 +14,7 @@
  * requests now. Whoever can write the data folder can already install packages (they load at the next start),
  * so this channel gives no one more than they had; it only makes the change live.
  */
-import { watch, type FSWatcher } from 'node:fs'
+import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs'
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Disposable } from '../host/disposable'
@@ -108,11 +108,16 @@ export async function watchDevRequests(packages: PackageManager, onError: (error
   })
   watcher.on('error', onError)
   return {
-    dispose: async () => {
+    dispose: () => {
       watcher.close()
       // Only our own marker: another host may have started on this folder since.
-      const current = await readFile(marker, 'utf8').catch(() => '')
-      if (current === JSON.stringify({ pid: process.pid })) await rm(marker, { force: true })
+      let current = ''
+      try {
+        current = readFileSync(marker, 'utf8')
+      } catch {
+        return
+      }
+      if (current === JSON.stringify({ pid: process.pid })) rmSync(marker, { force: true })
     },
   }
 }
