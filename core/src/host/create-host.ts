@@ -274,9 +274,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return (disposed ??= (async () => {
         for (const connection of [...connections]) connection.close('host disposed')
         await devReload?.dispose()
-        // Packages still starting: the one activating finishes, the others are not started.
+        // Packages still starting: the one activating finishes first (the plugin host's queue), the others
+        // are not started. Not awaited: disposal must stay quick (browser mode exits on a signal, and conf's
+        // exit hook re-raises that signal), and the loader only reads and writes the plugins folder now.
         packages?.stopLoading()
-        await packagesReady
         // stop() logs each plugin's failure and goes on; the container is disposed whatever happened.
         try {
           await pluginHost.stop()

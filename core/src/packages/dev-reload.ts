@@ -111,13 +111,11 @@ export async function watchDevRequests(packages: PackageManager, onError: (error
     dispose: () => {
       watcher.close()
       // Only our own marker: another host may have started on this folder since.
-      let current = ''
       try {
-        current = readFileSync(marker, 'utf8')
+        if (readFileSync(marker, 'utf8') === JSON.stringify({ pid: process.pid })) rmSync(marker, { force: true })
       } catch {
-        return
+        // Already gone.
       }
-      if (current === JSON.stringify({ pid: process.pid })) rmSync(marker, { force: true })
     },
   }
 }
