@@ -94,6 +94,34 @@ describe('npx atomiton plugin and types', { timeout: 90_000 }, () => {
     await third.dispose()
   })
 
+  it('a CLI install or removal reaches an app already running on the data folder, and says so', async () => {
+    const dataDir = await temporaryFolder()
+    const file = await tarball({ id: 'live' })
+    const alone = await atomiton(['plugin', 'install', file, '--data-dir', dataDir, '--yes'])
+    expect(alone.stdout).toContain('No app is running on this data folder')
+    expect((await atomiton(['plugin', 'remove', 'live', '--data-dir', dataDir])).code).toBe(0)
+
+    const host = await createHost({
+      plugins: builtinPlugins,
+      stores: createConfStoreFactory({ directory: dataDir }),
+      packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
+    })
+    try {
+      await expect(host.call('live.hello', { name: 'x' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' })
+      const installed = await atomiton(['plugin', 'install', file, '--data-dir', dataDir, '--yes'])
+      expect(installed.stdout).toContain('The running app loaded live 1.0.0')
+      // Answered by the running host, which was not restarted.
+      await expect(host.call('live.hello', { name: 'running' })).resolves.toEqual({ greeting: 'hello running from 1.0.0' })
+      const removed = await atomiton(['plugin', 'remove', 'live', '--data-dir', dataDir])
+      expect(removed.stdout).toContain('The running app unloaded live')
+      await expect(host.call('live.hello', { name: 'x' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' })
+    } finally {
+      await host.dispose()
+    }
+    // Once the app is gone, the CLI no longer waits for it.
+    expect((await atomiton(['plugin', 'install', file, '--data-dir', dataDir, '--yes'])).stdout).toContain('No app is running on this data folder')
+  })
+
   it('asks before installing: "n" installs nothing, "y" installs', async () => {
     const dataDir = await temporaryFolder()
     const folder = await writePackage(await temporaryFolder(), { id: 'asker', permissions: ['storage.get'] })

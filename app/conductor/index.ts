@@ -9,15 +9,14 @@
  * nothing that happens between "started" and "answered" is lost.
  */
 import { RpcError, type EventsOf, type InputOf, type OutputOf, type RpcClient } from '@atomiton/core/client'
-import type { nodeContract, storageContract, systemContract } from '@atomiton/plugin-sdk/contracts'
-import type { workflowPlugin } from '@atomiton/plugins'
+import type { nodeContract, storageContract, systemContract, workflowContract } from '@atomiton/plugin-sdk/contracts'
 import { createPackagesFacade } from './packages'
 
 /**
  * The API the app's UI is typed against: the built-ins' contracts (type-only imports: nothing of them is
- * bundled). The workflow plugin's definition is its own contract until its schemas move to the SDK.
+ * bundled).
  */
-export type AppApi = readonly [typeof systemContract, typeof storageContract, typeof nodeContract, typeof workflowPlugin]
+export type AppApi = readonly [typeof systemContract, typeof storageContract, typeof nodeContract, typeof workflowContract]
 
 export type AppClient = RpcClient<AppApi>
 type Out<M extends string> = OutputOf<AppApi, M>

@@ -79,7 +79,7 @@ describe('install', () => {
       permissions: ['storage.get', 'system.read'],
     })
     expect((await listed(host)).find((p) => p.id === 'storage')).toMatchObject({ origin: 'builtin' })
-    expect(changes).toContainEqual({ id: 'notes', from: 'inactive', to: 'active', reason: 'installed', version: '1.0.0' })
+    expect(changes).toContainEqual({ id: 'notes', from: 'starting', to: 'active', reason: 'installed', version: '1.0.0' })
     expect(JSON.parse(await readFile(join(dataDir, 'plugins', 'notes', 'package.json'), 'utf8'))).toMatchObject({ version: '1.0.0' })
   })
 
@@ -290,11 +290,13 @@ describe('restart and safe mode', () => {
 
     const second = await boot(dataDir)
     await expect(second.call('notes.hello', { name: 'again' })).resolves.toEqual({ greeting: 'hello again from 1.0.0' })
+    await second.packagesReady
     expect((await listed(second)).find((p) => p.id === 'todo')).toMatchObject({ state: 'disabled', origin: 'installed' })
     await second.dispose()
 
     await writeFile(join(dataDir, 'plugins', 'notes', 'dist', 'index.js'), "throw new Error('corrupted on disk')\n")
     const third = await boot(dataDir)
+    await third.packagesReady
     expect((await listed(third)).find((p) => p.id === 'notes')).toMatchObject({
       state: 'failed',
       origin: 'installed',

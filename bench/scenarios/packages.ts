@@ -3,7 +3,8 @@
  * - install of a 50-procedure package from an `npm pack` tarball until its first call answers (inspect:
  *   unpack + validate + import, install: rename + import + activate, then one call); target under 300 ms;
  * - host start with 50 installed packages against a host with none (same built-ins, same stores); target at
- *   most 1.5x.
+ *   most 1.5x, about the time until the host serves (its packages start in the background after that); the
+ *   time until all 50 are active is reported beside it.
  * Both on real files in a temporary folder, in this process (the host-module shims are what packages import).
  */
 import { rm } from 'node:fs/promises'
@@ -52,9 +53,15 @@ const installToFirstCall: Contender<undefined> = {
   },
 }
 
-function hostStart(installed: number): Contender<undefined> {
+/**
+ * What a start is timed to: `serving` is `createHost` resolving (the built-ins answer; installed packages are
+ * listed as `starting` and a call to one waits for it), `all active` is `host.packagesReady` settling too.
+ */
+type StartMark = 'serving' | 'all active'
+
+function hostStart(installed: number, mark: StartMark = 'serving'): Contender<undefined> {
   return {
-    name: installed === 0 ? 'atomiton: host start, no package' : `atomiton: host start, ${installed} installed packages`,
+    name: installed === 0 ? 'atomiton: host start, no package' : `atomiton: host start, ${installed} installed packages, until ${mark}`,
     async setup() {
       const dataDir = await temporaryFolder('atomiton-bench-')
       if (installed > 0) {
@@ -69,7 +76,10 @@ function hostStart(installed: number): Contender<undefined> {
         async call() {
           const started = performance.now()
           const host = await boot(dataDir)
+          if (mark === 'all active') await host.packagesReady
           const elapsed = performance.now() - started
+          // Not timed: every package did come up.
+          await host.packagesReady
           const loaded = host.plugins.list().filter((plugin) => plugin.origin === 'installed' && plugin.state === 'active').length
           await host.dispose()
           if (loaded !== installed) throw new Error(`${loaded} packages active, expected ${installed}`)
@@ -95,13 +105,15 @@ export const packages: Scenario = {
       budget: { warmupMs: 0, measureMs: 3000, minSamples: 10, batchMs: 0 },
     },
     {
-      title: `host start with ${INSTALLED} installed packages against none (target ≤ 1.5x)`,
-      note: 'one op = createHost with the built-ins (memory stores), plus loading every installed package; dispose not timed',
+      title: `host start with ${INSTALLED} installed packages against none (target ≤ 1.5x: until serving)`,
+      note:
+        'one op = createHost with the built-ins (memory stores) until it serves (its packages then start in the background, each `starting`, and a call to one waits for it), ' +
+        'or until every package is active too (`host.packagesReady`); dispose not timed',
       payload: undefined,
       verify: 'none',
-      contenders: [hostStart(0), hostStart(INSTALLED)],
+      contenders: [hostStart(0), hostStart(INSTALLED, 'serving'), hostStart(INSTALLED, 'all active')],
       baselines: [hostStart(0).name],
-      budget: { warmupMs: 0, measureMs: 4000, minSamples: 10, batchMs: 0 },
+      budget: { warmupMs: 0, measureMs: 6000, minSamples: 30, batchMs: 0 },
     },
   ],
 }

@@ -113,4 +113,19 @@ describe('procedures with an output schema', () => {
     expectTypeOf(client.status.get()).resolves.toEqualTypeOf<{ level: 'ok' | 'degraded'; tags: string[] }>()
     expectTypeOf(client.status.untyped({ n: 1 })).resolves.toEqualTypeOf<number>()
   })
+
+  it('takes only zod schemas as input and output (the generic signatures check `_zod` alone, for speed)', () => {
+    definePlugin({
+      id: 'loose',
+      version: '1.0.0',
+      procedures: (p) => ({
+        // @ts-expect-error an input that is not a zod schema
+        plainInput: p.procedure({ input: { n: 1 }, handler: () => 1 }),
+        // @ts-expect-error an output that is not a zod schema
+        plainOutput: p.procedure({ output: 'string', handler: () => 'x' }),
+        // @ts-expect-error a schema factory, not a schema
+        factory: p.procedure({ input: z.string, handler: () => 1 }),
+      }),
+    })
+  })
 })

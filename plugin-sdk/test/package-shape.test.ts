@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { expect, it } from 'vitest'
 import { PLUGIN_API_VERSION } from '@atomiton/plugin-sdk'
 
@@ -14,7 +14,16 @@ it('is versioned as the plugin API it implements, so a package’s peer range an
 it('exports every entry point a plugin package uses, each file present', async () => {
   for (const [entry, target] of Object.entries(manifest.exports)) {
     const files = typeof target === 'string' ? [target] : Object.values(target as Record<string, string>)
-    for (const file of files) await expect(readFile(new URL(`../${file}`, import.meta.url)), `${entry} -> ${file}`).resolves.toBeDefined()
+    for (const file of files) {
+      if (!file.includes('*')) {
+        await expect(readFile(new URL(`../${file}`, import.meta.url)), `${entry} -> ${file}`).resolves.toBeDefined()
+        continue
+      }
+      // A pattern (`./contracts/*` -> `./src/contracts/*.ts`): it matches files of that folder.
+      const [folder, suffix] = [file.slice(0, file.lastIndexOf('/') + 1), file.slice(file.indexOf('*') + 1)]
+      const matching = (await readdir(new URL(`../${folder}`, import.meta.url))).filter((name) => name.endsWith(suffix))
+      expect(matching.length, `${entry} -> ${file}`).toBeGreaterThan(0)
+    }
   }
-  expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['.', './testing', './vitest']))
+  expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['.', './contracts', './contracts/*', './testing', './vitest']))
 })

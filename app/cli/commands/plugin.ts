@@ -1,7 +1,7 @@
 /**
  * `npx atomiton plugin <install|list|remove|new|dev> ...`: plugin packages from the command line, through
- * the same installer as the Settings view (works with the app closed; a running app sees the change at its
- * next start).
+ * the same installer as the Settings view (works with the app closed; an app running on the data folder is asked
+ * to apply an install or a removal at once: plugin/running-app.ts).
  */
 import { parseArgs } from 'node:util'
 import { UsageError, type CliIo, type Command } from '../command'

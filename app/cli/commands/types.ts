@@ -81,6 +81,8 @@ export function createTypesCommand(options: TypesCommandOptions = {}): Command {
             : {}),
           runtime: { mode: 'cli' },
         })
+        // Installed packages start in the background: their types are written once every one is up (or refused).
+        await host.packagesReady
         for (const skipped of host.packages?.unloaded() ?? []) {
           io.stderr.write(`atomiton types: package "${skipped.id}" could not be loaded (${skipped.error?.message ?? 'unknown'}); its types are left out\n`)
         }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import type { CliIo } from '../command'
 import { offlinePackages } from '../offline-packages'
 import { describeRefusal } from './refusal'
+import { syncRunningApp } from './running-app'
 
 export interface InstallOptions {
   readonly source: string
@@ -48,7 +49,10 @@ export async function installPackage(options: InstallOptions, io: CliIo): Promis
     }
     const result = await packages.install({ stagingId: inspection.stagingId, approvedPermissions: permissions })
     io.stdout.write(`Installed ${result.id} ${result.version}${result.upgradedFrom ? ` (was ${result.upgradedFrom})` : ''} in ${packages.pluginsDir}/${result.id}\n`)
-    io.stdout.write('A running app loads it at its next start (or install it from the Settings view to load it at once).\n')
+    const live = await syncRunningApp(packages.pluginsDir, result.id)
+    if (live === undefined) io.stdout.write('No app is running on this data folder: it loads when one starts.\n')
+    else if (live.ok) io.stdout.write(`The running app loaded ${result.id} ${live.version ?? ''}.\n`)
+    else io.stdout.write(`The running app did not load it (${live.message ?? 'no reason given'}); it loads at the app's next start.\n`)
     return 0
   } catch (error) {
     io.stderr.write(`${describeRefusal(error)}\n`)

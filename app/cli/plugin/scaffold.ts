@@ -98,7 +98,7 @@ it('refuses bad input with INVALID_PARAMS at the field', async () => {
 })
 `,
     'build.mjs': `// Builds src/index.ts into ONE ESM file, dist/index.js, the package's atomiton.entry. Everything is bundled
-// except @atomiton/plugin-sdk and zod, which the host provides at run time (one copy, the host's).
+// except @atomiton/plugin-sdk (and its /contracts) and zod, which the host provides at run time (one copy, the host's).
 import { build } from 'vite'
 
 await build({
@@ -112,7 +112,7 @@ await build({
     target: 'node20',
     minify: false,
     rolldownOptions: {
-      external: ['@atomiton/plugin-sdk', /^zod(\\/.*)?$/],
+      external: [/^@atomiton\\/plugin-sdk(\\/contracts(\\/[a-z][a-zA-Z0-9]*)?)?$/, /^zod(\\/.*)?$/],
       output: { format: 'esm', entryFileNames: 'index.js' },
     },
   },
@@ -164,7 +164,8 @@ Or install the \`.tgz\` from the app's Settings view (drop it on the page), or l
 - \`package.json\`'s \`atomiton\` field is the manifest: the plugin id, the entry, the plugin API range it supports
   and the permissions it asks for (keep \`permissions\` in \`src/index.ts\` the same). The format:
   ${repoRoot}/plugin-sdk/PACKAGE-FORMAT.md.
-- Import only \`@atomiton/plugin-sdk\` and \`zod\`; anything else must be bundled into \`dist/index.js\`.
+- Import only \`@atomiton/plugin-sdk\` (and the built-ins' contracts, \`@atomiton/plugin-sdk/contracts\`) and \`zod\`; anything
+  else must be bundled into \`dist/index.js\`.
 - The version comes from \`package.json\`: bump it there for an upgrade.
 `,
   }

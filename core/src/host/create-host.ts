@@ -90,6 +90,7 @@ const noPackages: PackageService = {
   install: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
   uninstall: () => Promise.reject(new RpcError('UNAVAILABLE', 'This host does not install plugin packages')),
   unloaded: () => [],
+  listed: () => Promise.resolve(),
 }
 
 /** The host's container. Plugins never see it: each gets only the services it declared (host-services.ts). */
@@ -117,6 +118,11 @@ export interface Host {
   readonly plugins: PluginHost
   /** Installed plugin packages (when `options.packages` is given). */
   readonly packages: PackageManager | undefined
+  /**
+   * Settles when every installed package found at start is active or refused (they start in the
+   * background, after `createHost` resolved). Never rejects; resolved at once without packages.
+   */
+  readonly packagesReady: Promise<void>
   /** The host's own identity, for calls made by main-process code. */
   readonly mainCaller: Caller
   /** Opens a connection for a transport peer (a window, a socket, an in-memory bridge). */
@@ -227,8 +233,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
   pluginHost.load([createHostDomain({ router, eventBus, listPlugins: () => pluginHost.list() }), ...options.plugins])
   await pluginHost.start({ requiredOnly: options.safeMode === true })
   const packages = options.packages ? (container.cradle.packages as PackageManager) : undefined
-  // A broken plugins folder must not keep the app from starting: the built-ins serve, the error is logged.
-  if (packages) await packages.loadInstalled({ safeMode: options.safeMode === true }).catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
+  // The host serves once the built-ins are active; installed packages are found, imported and activated
+  // after that, in the background, so many packages do not delay the start: each is `starting` meanwhile
+  // (`system.listPlugins` waits until the folder is read, so it lists them), and a call to one waits for
+  // it (`router.awaitActivation`). A broken plugins folder must not keep the app from starting: the
+  // built-ins serve, the error is logged.
+  let packagesReady: Promise<void> = Promise.resolve()
+  if (packages) {
+    const loading = packages.loadInstalled({ safeMode: options.safeMode === true })
+    router.awaitActivation = (domain) => packages.activation(domain)
+    packagesReady = loading.ready.catch((error: unknown) => logger.error({ err: error }, 'Installed plugin packages could not be loaded'))
+  }
   let devReload: Disposable | undefined
   if (packages && options.packages?.devReload && options.safeMode !== true) {
     devReload = await watchDevRequests(packages, (error) => logger.error({ err: error }, 'A plugin dev reload failed')).catch((error: unknown) => {
@@ -249,6 +264,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     extensions,
     plugins: pluginHost,
     packages,
+    packagesReady,
     mainCaller,
     connect(connectOptions) {
       const connection = new RpcConnection(connectOptions, { router, eventBus, hooks, logger, limits: container.cradle.limits })
@@ -271,6 +287,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return (disposed ??= (async () => {
         for (const connection of [...connections]) connection.close('host disposed')
         await devReload?.dispose()
+        // Packages still starting: the one activating finishes first (the plugin host's queue), the others
+        // are not started. Not awaited: disposal must stay quick (browser mode exits on a signal, and conf's
+        // exit hook re-raises that signal), and the loader only reads and writes the plugins folder now.
+        packages?.stopLoading()
         // stop() logs each plugin's failure and goes on; the container is disposed whatever happened.
         try {
           await pluginHost.stop()

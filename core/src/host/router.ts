@@ -102,6 +102,12 @@ export class Router {
   readonly deadlines = new Deadlines()
   #localIds = 0
   explainMissing: MissingMethodExplainer = () => undefined
+  /**
+   * While the host is still starting a plugin (an installed package activating in the background), a
+   * promise that settles when it is up (undefined) or was refused (its error): a call to it waits for that,
+   * within the call's own time limit, instead of being refused at once. Set by `createHost`.
+   */
+  awaitActivation: (domain: string) => Promise<RpcError | undefined> | undefined = () => undefined
 
   constructor({ hooks, logger, routerConfig }: RouterDependencies) {
     this.#hooks = hooks
@@ -223,6 +229,9 @@ export class Router {
   ): ResponseMessage | Promise<ResponseMessage> {
     const entry = this.#routes.get(request.method)
     if (entry === undefined || (caller.kind === 'renderer' && !entry.procedure.expose)) {
+      const dot = request.method.indexOf('.')
+      const activation = entry === undefined && dot > 0 ? this.awaitActivation(request.method.slice(0, dot)) : undefined
+      if (activation !== undefined) return this.#afterActivation(activation, caller, request, subscriber, inflight)
       return failure(request.id, this.#missing(request.method, caller).toShape())
     }
     if (!isGranted(caller.grants, entry.permission)) {
@@ -259,6 +268,34 @@ export class Router {
     }
     const limit = entry.procedure.timeoutMs ?? this.config.defaultTimeoutMs
     return call.start(input, request.timeoutMs !== undefined && request.timeoutMs < limit ? request.timeoutMs : limit)
+  }
+
+  /**
+   * Routes a call to a plugin that is still starting once it is up, with what is left of the call's time
+   * limit (the host's default or the request's own, whichever is shorter); TIMEOUT if it is not up by then,
+   * the plugin's refusal if it fails to start.
+   */
+  #afterActivation(
+    activation: Promise<RpcError | undefined>,
+    caller: Caller,
+    request: RequestMessage,
+    subscriber: Subscriber | undefined,
+    inflight: Map<RequestId, ActiveCall> | undefined,
+  ): Promise<ResponseMessage> {
+    const limit = request.timeoutMs !== undefined && request.timeoutMs < this.config.defaultTimeoutMs ? request.timeoutMs : this.config.defaultTimeoutMs
+    const started = performance.now()
+    return new Promise<ResponseMessage>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(failure(request.id, { code: 'TIMEOUT', message: `${request.method} timed out after ${limit} ms: its plugin is still starting` }))
+      }, limit)
+      void activation.then((refusal) => {
+        clearTimeout(timer)
+        if (refusal !== undefined) return resolve(failure(request.id, refusal.toShape()))
+        const left = Math.max(1, Math.floor(limit - (performance.now() - started)))
+        // The plugin is up (or blocked, disabled...): routed as any call, which answers whatever it is now.
+        resolve(this.dispatch(caller, { ...request, timeoutMs: left }, subscriber, inflight))
+      })
+    })
   }
 
   /**

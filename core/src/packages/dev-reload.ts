@@ -4,24 +4,36 @@
  * installer (inspect, then install: the running version is deactivated, the new one activated, and the old one
  * re-activated if the new one fails) and answers in `<id>.result.json` (`{ nonce, ok, version?, message? }`).
  *
+ * `{ sync: true, nonce }` instead asks the host to apply what the CLI changed on disk (`npx atomiton plugin install`
+ * or `remove` while the app runs): the package in `<plugins>/<id>/` is reloaded from there (loaded, or swapped for
+ * the version now on disk), or, when that folder is gone, the loaded package is removed (its data is not touched).
+ * While a host answers, `<plugins>/.dev/host.json` holds its `pid`, so the CLI knows whether anyone will.
+ *
  * Approval: a dev reload never grants anything new. It is refused unless the package is already installed
  * (approved once with `npx atomiton plugin install` or `plugin dev`, which asks) with exactly the permissions it
  * requests now. Whoever can write the data folder can already install packages (they load at the next start),
  * so this channel gives no one more than they had; it only makes the change live.
  */
-import { watch, type FSWatcher } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Disposable } from '../host/disposable'
 import type { PackageManager } from './package-manager'
 import { messageOf } from './manifest'
+import { ruleOf } from './package-error'
 
 export const DEV_FOLDER = '.dev'
 
 export interface DevRequest {
-  readonly folder: string
+  /** Reload from this folder; absent with `sync`. */
+  readonly folder?: string
+  /** Apply what is on disk for this id (a CLI install or removal). */
+  readonly sync?: boolean
   readonly nonce: string
 }
+
+/** `<plugins>/.dev/host.json`: the process answering requests, while it does. */
+export const HOST_MARKER = 'host.json'
 
 export interface DevResult {
   readonly nonce: string
@@ -35,8 +47,8 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await rename(`${file}.tmp`, file)
 }
 
-async function reload(packages: PackageManager, request: DevRequest): Promise<Omit<DevResult, 'nonce'>> {
-  const inspection = await packages.inspect({ folder: request.folder })
+async function reload(packages: PackageManager, folder: string): Promise<Omit<DevResult, 'nonce'>> {
+  const inspection = await packages.inspect({ folder })
   const permissions = [...inspection.permissions].sort().join(', ')
   if (!inspection.current || [...inspection.current.permissions].sort().join(', ') !== permissions) {
     await packages.discard(inspection.stagingId)
@@ -51,10 +63,23 @@ async function reload(packages: PackageManager, request: DevRequest): Promise<Om
   return { ok: true, version: result.version }
 }
 
+/** Makes the running host match `<plugins>/<id>/` after the CLI changed it. */
+async function sync(packages: PackageManager, id: string): Promise<Omit<DevResult, 'nonce'>> {
+  const folder = join(packages.pluginsDir, id)
+  if (await stat(folder).then(() => true, () => false)) return reload(packages, folder)
+  // Not loaded (it had failed, or was never loaded): nothing to undo.
+  await packages.uninstall({ id }).catch((error: unknown) => {
+    if (ruleOf(error) !== 'not-installed') throw error
+  })
+  return { ok: true }
+}
+
 /** Starts answering dev reload requests; dispose to stop. */
 export async function watchDevRequests(packages: PackageManager, onError: (error: unknown) => void): Promise<Disposable> {
   const folder = join(packages.pluginsDir, DEV_FOLDER)
   await mkdir(folder, { recursive: true })
+  const marker = join(folder, HOST_MARKER)
+  await writeAtomically(marker, JSON.stringify({ pid: process.pid }))
   let chain: Promise<unknown> = Promise.resolve()
   const handle = (file: string): void => {
     chain = chain.then(async () => {
@@ -67,9 +92,11 @@ export async function watchDevRequests(packages: PackageManager, onError: (error
       let outcome: Omit<DevResult, 'nonce'>
       try {
         const request = JSON.parse(text) as DevRequest
-        if (typeof request?.folder !== 'string' || typeof request.nonce !== 'string') throw new Error('a request is { folder, nonce }')
+        if (typeof request?.nonce !== 'string' || (request.sync !== true && typeof request.folder !== 'string')) {
+          throw new Error('a request is { folder, nonce } or { sync: true, nonce }')
+        }
         nonce = request.nonce
-        outcome = await reload(packages, request)
+        outcome = request.sync === true ? await sync(packages, id) : await reload(packages, request.folder!)
       } catch (error) {
         outcome = { ok: false, message: messageOf(error) }
       }
@@ -80,5 +107,15 @@ export async function watchDevRequests(packages: PackageManager, onError: (error
     if (typeof file === 'string' && /^[a-z][a-zA-Z0-9]*\.request\.json$/.test(file)) handle(file)
   })
   watcher.on('error', onError)
-  return { dispose: () => watcher.close() }
+  return {
+    dispose: () => {
+      watcher.close()
+      // Only our own marker: another host may have started on this folder since.
+      try {
+        if (readFileSync(marker, 'utf8') === JSON.stringify({ pid: process.pid })) rmSync(marker, { force: true })
+      } catch {
+        // Already gone.
+      }
+    },
+  }
 }

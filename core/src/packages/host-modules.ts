@@ -61,17 +61,19 @@ export async function provideHostModules(pluginsDir: string, modules: HostModule
     subpaths.set(subpath, shimSource(specifier, namespace))
     packages.set(name, subpaths)
   }
-  for (const [name, subpaths] of packages) {
-    const folder = join(pluginsDir, 'node_modules', ...name.split('/'))
-    await mkdir(folder, { recursive: true })
-    const exports: Record<string, string> = {}
-    let index = 0
-    for (const [subpath, source] of subpaths) {
-      const file = subpath === '.' ? 'index.js' : `shim-${index++}.js`
-      exports[subpath] = `./${file}`
-      await writeIfChanged(join(folder, file), source)
-    }
-    const manifest = { name, version: '0.0.0-atomiton-host', private: true, type: 'module', exports }
-    await writeIfChanged(join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  }
+  // Every shim package, and every file of one, at once: they are independent writes.
+  await Promise.all(
+    [...packages].map(async ([name, subpaths]) => {
+      const folder = join(pluginsDir, 'node_modules', ...name.split('/'))
+      await mkdir(folder, { recursive: true })
+      const exports: Record<string, string> = {}
+      const files = [...subpaths].map(([subpath, source], index) => {
+        const file = subpath === '.' ? 'index.js' : `shim-${index}.js`
+        exports[subpath] = `./${file}`
+        return writeIfChanged(join(folder, file), source)
+      })
+      const manifest = { name, version: '0.0.0-atomiton-host', private: true, type: 'module', exports }
+      await Promise.all([...files, writeIfChanged(join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)])
+    }),
+  )
 }

@@ -99,6 +99,12 @@ export class PackageManager implements PackageService {
   readonly #unloaded = new Map<string, PluginInfo>()
   #queue: Promise<unknown> = Promise.resolve()
   #prepared: Promise<void> | undefined
+  /** Packages listed at start and not yet active or refused (see `loadInstalled`). */
+  readonly #starting = new Map<string, { readonly info: PluginInfo; readonly settled: Promise<RpcError | undefined>; settle(refusal: RpcError | undefined): void }>()
+  #stopping = false
+  #listed: Promise<void> = Promise.resolve()
+  /** While `loadInstalled` reads the plugins folder. */
+  #listing: Promise<void> | undefined
 
   constructor(options: PackageManagerOptions) {
     this.#options = options
@@ -317,58 +323,126 @@ export class PackageManager implements PackageService {
   /**
    * Loads every installed package into the running host, after the built-ins, in dependency order. A package
    * that is refused is listed by `unloaded()` with its error; the others load. `safeMode`: none is imported.
+   *
+   * Two steps, so a host can serve before its packages are up: `listed` settles once the manifests are read
+   * (each package is then `starting` in `unloaded()`, and `activation(id)` tells when it is up); `ready`
+   * settles once every package is active or refused. Only WHEN activation happens is decided here; HOW a
+   * package is activated is the plugin host's (`live.add`).
    */
-  loadInstalled(options: { readonly safeMode?: boolean } = {}): Promise<void> {
-    return this.#serial(async () => {
-      const live = this.#options.live
-      if (!live) throw new Error('loadInstalled needs a running plugin host')
-      const found = await this.installed()
-      const candidates: { id: string; folder: string; manifest: PackageManifest; loaded: LoadedPackage & { readonly plugin?: IsolatedPlugin } }[] = []
-      await Promise.all(
-        found.map(async ({ id, folder, manifest, error }) => {
-          if (!manifest) return this.#refuse(id, folder, undefined, error!)
-          if (options.safeMode) {
-            return this.#unloaded.set(id, unloadedInfo(id, folder, manifest, 'disabled', { code: 'SAFE_MODE', message: 'Safe mode: installed packages are not loaded' }))
-          }
-          const label = labelOf(manifest, id)
-          try {
-            if (this.#options.builtinIds.includes(id)) throw packageRefused(label, 'id-taken', `"${id}" is a built-in plugin`, 'CONFLICT')
-            candidates.push({ id, folder, manifest, loaded: await this.#load(manifest, label, folder) })
-          } catch (refusal) {
-            this.#refuse(id, folder, manifest, refusal)
-          }
-        }),
-      )
-      // Dependency order: add whatever has its dependencies loaded, until nothing more can be added.
-      let pending = candidates.sort((a, b) => a.id.localeCompare(b.id))
-      for (let progress = true; progress && pending.length > 0; ) {
-        progress = false
-        const next: typeof pending = []
-        for (const candidate of pending) {
-          if (!candidate.loaded.definition.dependencies.every((dependency) => live.get(dependency) !== undefined)) {
-            next.push(candidate)
-            continue
-          }
-          progress = true
-          try {
-            await this.#addLive(candidate.loaded, this.#sourceOf(candidate.id, candidate.folder, candidate.loaded.plugin), false)
-          } catch (refusal) {
-            this.#refuse(candidate.id, candidate.folder, candidate.manifest, refusal)
-          }
-        }
-        pending = next
-      }
-      for (const candidate of pending) {
-        await candidate.loaded.plugin?.stop()
-        const missing = candidate.loaded.definition.dependencies.filter((dependency) => live.get(dependency) === undefined)
-        const label = labelOf(candidate.manifest, candidate.id)
-        this.#refuse(candidate.id, candidate.folder, candidate.manifest, packageRefused(label, 'missing-dependency', `it depends on ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`, 'CONFLICT'))
+  loadInstalled(options: { readonly safeMode?: boolean } = {}): { readonly listed: Promise<void>; readonly ready: Promise<void> } {
+    let announce!: () => void
+    const announced = new Promise<void>((resolve) => (announce = resolve))
+    const listing = announced.then(() => {
+      if (this.#listing === listing) this.#listing = undefined
+    })
+    this.#listing = listing
+    const ready = this.#serial(async () => {
+      try {
+        await this.#loadInstalled(options, announce)
+      } finally {
+        announce()
+        for (const id of [...this.#starting.keys()]) this.#settle(id, new RpcError('UNAVAILABLE', `Plugin package "${id}" was not started (the host is stopping)`, { plugin: id }))
       }
     })
+    this.#listed = Promise.race([announced, ready]).catch(() => undefined)
+    return { listed: this.#listed, ready }
+  }
+
+  listed(): Promise<void> {
+    return this.#listed
+  }
+
+  /**
+   * While installed packages load: a promise that settles when package `id` is active (undefined) or was
+   * refused (its refusal); undefined when `id` is not a package being loaded.
+   */
+  activation(id: string): Promise<RpcError | undefined> | undefined {
+    const starting = this.#starting.get(id)
+    if (starting !== undefined || this.#listing === undefined) return starting?.settled
+    // Still reading the plugins folder: whether `id` is a package is known once it is read.
+    return this.#listing.then(() => this.#starting.get(id)?.settled)
+  }
+
+  /** Stops loading installed packages: the one being activated finishes, the rest are not loaded (host disposal). */
+  stopLoading(): void {
+    this.#stopping = true
+  }
+
+  async #loadInstalled(options: { readonly safeMode?: boolean }, announce: () => void): Promise<void> {
+    const live = this.#options.live
+    if (!live) throw new Error('loadInstalled needs a running plugin host')
+    const found = await this.installed()
+    const candidates: { id: string; folder: string; manifest: PackageManifest; label: string }[] = []
+    for (const { id, folder, manifest, error } of found) {
+      if (!manifest) this.#refuse(id, folder, undefined, error!)
+      else if (options.safeMode) {
+        this.#unloaded.set(id, unloadedInfo(id, folder, manifest, 'disabled', { code: 'SAFE_MODE', message: 'Safe mode: installed packages are not loaded' }))
+      } else {
+        const label = labelOf(manifest, id)
+        if (this.#options.builtinIds.includes(id)) this.#refuse(id, folder, manifest, packageRefused(label, 'id-taken', `"${id}" is a built-in plugin`, 'CONFLICT'))
+        else {
+          candidates.push({ id, folder, manifest, label })
+          this.#startingNow(id, folder, manifest)
+        }
+      }
+    }
+    announce()
+    // Every entry is imported at once (the imports overlap their file reads); activation follows, in order.
+    const imported = await Promise.all(
+      candidates.map(async (candidate) => {
+        try {
+          return { ...candidate, loaded: await this.#load(candidate.manifest, candidate.label, candidate.folder) }
+        } catch (refusal) {
+          this.#refuse(candidate.id, candidate.folder, candidate.manifest, refusal)
+          return undefined
+        }
+      }),
+    )
+    // Dependency order: add whatever has its dependencies loaded, until nothing more can be added.
+    let pending = imported.filter((candidate) => candidate !== undefined).sort((a, b) => a.id.localeCompare(b.id))
+    for (let progress = true; progress && pending.length > 0 && !this.#stopping; ) {
+      progress = false
+      const next: typeof pending = []
+      for (const candidate of pending) {
+        if (this.#stopping || !candidate.loaded.definition.dependencies.every((dependency) => live.get(dependency) !== undefined)) {
+          next.push(candidate)
+          continue
+        }
+        progress = true
+        try {
+          await this.#addLive(candidate.loaded, this.#sourceOf(candidate.id, candidate.folder, candidate.loaded.plugin), false)
+          this.#settle(candidate.id)
+        } catch (refusal) {
+          this.#refuse(candidate.id, candidate.folder, candidate.manifest, refusal)
+        }
+      }
+      pending = next
+    }
+    // Processes started for packages that will not be added (isolated ones) stop here.
+    for (const candidate of pending) await candidate.loaded.plugin?.stop()
+    if (this.#stopping) return
+    for (const candidate of pending) {
+      const missing = candidate.loaded.definition.dependencies.filter((dependency) => live.get(dependency) === undefined)
+      this.#refuse(candidate.id, candidate.folder, candidate.manifest, packageRefused(candidate.label, 'missing-dependency', `it depends on ${missing.map((m) => `"${m}"`).join(', ')}, which is not loaded`, 'CONFLICT'))
+    }
+  }
+
+  #startingNow(id: string, folder: string, manifest: PackageManifest): void {
+    let settle!: (refusal: RpcError | undefined) => void
+    const settled = new Promise<RpcError | undefined>((resolve) => (settle = resolve))
+    this.#starting.set(id, { info: unloadedInfo(id, folder, manifest, 'starting', undefined), settled, settle })
+  }
+
+  #settle(id: string, refusal?: RpcError): void {
+    this.#starting.get(id)?.settle(refusal)
+    this.#starting.delete(id)
   }
 
   unloaded(): readonly PluginInfo[] {
-    return [...this.#unloaded.values()]
+    const live = this.#options.live
+    // A package being activated is already in the plugin host (`starting` there too): listed once.
+    const starting = [...this.#starting.values()].filter(({ info }) => live?.get(info.id) === undefined).map(({ info }) => info)
+    return [...this.#unloaded.values(), ...starting]
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
@@ -377,6 +451,7 @@ export class PackageManager implements PackageService {
     const rpcError = asRpcError(error)
     this.#options.logger?.error({ plugin: id, folder, rule: ruleOf(rpcError), err: rpcError }, 'Plugin package refused')
     this.#unloaded.set(id, unloadedInfo(id, folder, manifest, 'failed', { code: ruleOf(rpcError) ?? rpcError.code, message: rpcError.message }))
+    this.#settle(id, new RpcError('UNAVAILABLE', `Plugin package "${id}" could not be started: ${rpcError.message}`, { plugin: id, rule: ruleOf(rpcError) }))
   }
 
   /** Refuses an id taken by a built-in or by a different package; returns the installed manifest it would upgrade. */
@@ -413,15 +488,21 @@ export class PackageManager implements PackageService {
   #prepare(): Promise<void> {
     return (this.#prepared ??= (async () => {
       await mkdir(this.pluginsDir, { recursive: true })
-      await provideHostModules(this.pluginsDir, this.#options.hostModules)
+      // Independent of each other: done at once (each file operation waits on the disk, not on the others).
       const previousDir = join(this.pluginsDir, '.previous')
-      for (const id of await readdir(previousDir).catch(() => [] as string[])) {
-        const target = join(this.pluginsDir, id)
-        if (await exists(target)) await rm(join(previousDir, id), { recursive: true, force: true })
-        else await rename(join(previousDir, id), target)
+      const recoverUpgrades = async (): Promise<void> => {
+        for (const id of await readdir(previousDir).catch(() => [] as string[])) {
+          const target = join(this.pluginsDir, id)
+          if (await exists(target)) await rm(join(previousDir, id), { recursive: true, force: true })
+          else await rename(join(previousDir, id), target)
+        }
       }
-      await rm(join(this.pluginsDir, '.staging'), { recursive: true, force: true })
-      await rm(join(this.pluginsDir, '.trash'), { recursive: true, force: true })
+      await Promise.all([
+        provideHostModules(this.pluginsDir, this.#options.hostModules),
+        recoverUpgrades(),
+        rm(join(this.pluginsDir, '.staging'), { recursive: true, force: true }),
+        rm(join(this.pluginsDir, '.trash'), { recursive: true, force: true }),
+      ])
     })())
   }
 
@@ -437,13 +518,13 @@ function fullLogger(logger: PackageManagerOptions['logger']): Logger {
   return logger && 'child' in logger && typeof logger.child === 'function' ? (logger as Logger) : silentLogger
 }
 
-function unloadedInfo(id: string, folder: string, manifest: PackageManifest | undefined, state: PluginState, error: { code: string; message: string }): PluginInfo {
+function unloadedInfo(id: string, folder: string, manifest: PackageManifest | undefined, state: PluginState, error: { code: string; message: string } | undefined): PluginInfo {
   return {
     id,
     version: manifest?.version ?? '',
     description: manifest?.description ?? '',
     state,
-    error,
+    ...(error ? { error } : {}),
     required: false,
     // Its definition never loaded, so its settings schema is unknown.
     hasSettings: false,

@@ -17,7 +17,7 @@
  * (its procedures carry `method` and `~types` the same way).
  */
 import type { z } from 'zod'
-import type { CallOptions, EventMap, Procedure, ProcedureTypes, RateLimit, Returnable, Schema } from './definition'
+import type { CallOptions, EventMap, Procedure, ProcedureTypes, RateLimit, Returnable, Schema, TypedSchema } from './definition'
 
 // ---------------------------------------------------------------------------------------------- refs
 
@@ -61,10 +61,11 @@ export interface ExtensionPointSpec<T> {
 
 // ---------------------------------------------------------------------------------------------- builders
 
-type InputOf<TIn> = TIn extends Schema ? z.input<TIn> : void
-type OutputOf<TOut> = TOut extends Schema ? z.output<TOut> : unknown
-type ParsedInputOf<TIn> = TIn extends Schema ? z.output<TIn> : undefined
-type ResultOf<TOut> = TOut extends Schema ? Returnable<z.input<TOut>> : unknown
+// `undefined` is tested, not `Schema`, for the reason `TypedSchema` gives (definition.ts).
+type InputOf<TIn> = TIn extends undefined ? void : z.input<TIn>
+type OutputOf<TOut> = TOut extends undefined ? unknown : z.output<TOut>
+type ParsedInputOf<TIn> = TIn extends undefined ? undefined : z.output<TIn>
+type ResultOf<TOut> = TOut extends undefined ? unknown : Returnable<z.input<TOut>>
 
 export interface ProcedureContractOptions<TIn, TOut, TExposed extends boolean> {
   readonly description?: string
@@ -88,8 +89,8 @@ export type ProcedureSpec<I = unknown, O = unknown, TExposed extends boolean = b
 
 /** Declares a procedure of a contract: its schemas, permission and whitelisting, and no handler. */
 export function procedure<
-  TIn extends Schema | undefined = undefined,
-  TOut extends Schema | undefined = undefined,
+  TIn extends TypedSchema | undefined = undefined,
+  TOut extends TypedSchema | undefined = undefined,
   const TExposed extends boolean = false,
 >(
   options: ProcedureContractOptions<TIn, TOut, TExposed>,
@@ -97,8 +98,9 @@ export function procedure<
   return {
     kind: 'procedure',
     description: options.description ?? '',
-    input: options.input,
-    output: options.output,
+    // Typed as TypedSchema to keep type-checking cheap; at run time they are the zod schemas given.
+    input: options.input as Schema | undefined,
+    output: options.output as Schema | undefined,
     permission: options.permission,
     expose: (options.expose ?? false) as TExposed,
     timeoutMs: options.timeoutMs,

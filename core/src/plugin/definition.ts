@@ -22,6 +22,17 @@ import { checkSettingsSchema, type PluginSettings, type SettingsOf, type Setting
  */
 export type Schema = z.core.$ZodType
 
+/**
+ * What the generic signatures (`p.procedure`, contracts' `procedure`) ask of a schema: zod's type slots,
+ * `_zod.input` and `_zod.output`, which is all `z.input` / `z.output` read. Checking a schema against the
+ * whole `Schema` interface compared every `z.object(...)` with `$ZodType` member by member (its internals,
+ * its `~standard` types) at each procedure: measured on the 1,000-procedure catalog of bench scenario 7,
+ * 22% fewer types and 12% fewer instantiations with this. A value that is not a zod schema is still refused.
+ */
+export interface TypedSchema {
+  readonly _zod: { readonly input: unknown; readonly output: unknown }
+}
+
 /** Token bucket: `capacity` calls at once, refilled at `perSecond`. */
 export interface RateLimit {
   readonly capacity: number
@@ -120,8 +131,9 @@ export interface Procedure<I = unknown, O = unknown, TExposed extends boolean = 
 
 export type ProcedureMap = Record<string, Procedure>
 
-type InputOf<TIn> = TIn extends Schema ? z.input<TIn> : void
-type ParsedInputOf<TIn> = TIn extends Schema ? z.output<TIn> : undefined
+// `undefined` is tested, not `Schema`: relating a schema to `Schema` is what TypedSchema avoids.
+type InputOf<TIn> = TIn extends undefined ? void : z.input<TIn>
+type ParsedInputOf<TIn> = TIn extends undefined ? undefined : z.output<TIn>
 
 export interface ProcedureOptions<TIn, TExposed extends boolean> {
   readonly description?: string
@@ -149,7 +161,7 @@ export type Returnable<T> = T extends Opaque
       : T
 
 /** A procedure whose result is described by an output schema (validated, and shown in discovery). */
-export interface ProcedureWithOutput<TIn, TOut extends Schema, TExposed extends boolean, Ctx> extends ProcedureOptions<TIn, TExposed> {
+export interface ProcedureWithOutput<TIn, TOut extends TypedSchema, TExposed extends boolean, Ctx> extends ProcedureOptions<TIn, TExposed> {
   /** The zod schema of the result; validated outside production, and the source of its JSON Schema. */
   readonly output: TOut
   readonly handler: (
@@ -169,24 +181,24 @@ export interface ProcedureWithoutOutput<TIn, TResult, TExposed extends boolean, 
  * With an output schema this is the form to prefer: its types are fixed before the handler is checked,
  * so a handler returning literals (`status: 'ok'`) is checked against the schema without `as const`.
  */
-export type PendingProcedure<TIn, TOut, TExposed extends boolean, Ctx> = TOut extends Schema
+export type PendingProcedure<TIn, TOut, TExposed extends boolean, Ctx> = TOut extends undefined
   ? {
+      handler<TResult>(fn: (input: ParsedInputOf<TIn>, ctx: Ctx) => TResult | Promise<TResult>): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
+    }
+  : {
       handler(
         fn: (input: ParsedInputOf<TIn>, ctx: Ctx) => Returnable<z.input<TOut>> | Promise<Returnable<z.input<TOut>>>,
       ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
     }
-  : {
-      handler<TResult>(fn: (input: ParsedInputOf<TIn>, ctx: Ctx) => TResult | Promise<TResult>): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
-    }
 
 export interface ProcedureBuilder<Ctx> {
-  procedure<TIn extends Schema | undefined = undefined, TResult = unknown, const TExposed extends boolean = false>(
+  procedure<TIn extends TypedSchema | undefined = undefined, TResult = unknown, const TExposed extends boolean = false>(
     config: ProcedureWithoutOutput<TIn, TResult, TExposed, Ctx>,
   ): Procedure<InputOf<TIn>, Awaited<TResult>, TExposed>
-  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema = Schema, const TExposed extends boolean = false>(
+  procedure<TIn extends TypedSchema | undefined = undefined, TOut extends TypedSchema = Schema, const TExposed extends boolean = false>(
     config: ProcedureWithOutput<TIn, TOut, TExposed, Ctx>,
   ): Procedure<InputOf<TIn>, z.output<TOut>, TExposed>
-  procedure<TIn extends Schema | undefined = undefined, TOut extends Schema | undefined = undefined, const TExposed extends boolean = false>(
+  procedure<TIn extends TypedSchema | undefined = undefined, TOut extends TypedSchema | undefined = undefined, const TExposed extends boolean = false>(
     options: ProcedureOptions<TIn, TExposed> & { readonly output?: TOut; readonly handler?: never },
   ): PendingProcedure<TIn, TOut, TExposed, Ctx>
 }

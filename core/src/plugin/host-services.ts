@@ -76,7 +76,7 @@ type FacadeService = 'plugins' | 'pluginSettings' | 'packages'
 const FACADE_METHODS: { readonly [K in FacadeService]: Readonly<Record<keyof HostServices[K], true>> } = {
   plugins: { list: true, get: true, enable: true, disable: true },
   pluginSettings: { describe: true, set: true, reset: true, onChange: true },
-  packages: { inspect: true, install: true, uninstall: true, unloaded: true },
+  packages: { inspect: true, install: true, uninstall: true, unloaded: true, listed: true },
 }
 
 /** What a plugin gets of a granted host service `name` held by the host as `service`. */

@@ -62,6 +62,11 @@ export interface PackageService {
   inspect(source: PackageSourceInput): Promise<PackageInspection>
   install(request: InstallRequest): Promise<InstallResult>
   uninstall(request: UninstallRequest): Promise<UninstallResult>
-  /** Installed packages that are on disk but not loaded (refused at start, or skipped in safe mode). */
+  /**
+   * Installed packages that are on disk but not loaded (refused at start, or skipped in safe mode), and those
+   * still `starting` (the host starts them in the background).
+   */
   unloaded(): readonly PluginInfo[]
+  /** Settles once the packages found at start are known (so `unloaded()` lists them); at once without packages. */
+  listed(): Promise<void>
 }

@@ -221,7 +221,8 @@ export class PluginHost implements PluginManager {
         throw new RpcError('CONFLICT', `The plugin id "${id}" is taken by ${taken}`, { plugin: id, rule: 'id-taken' })
       }
       const order = graphOrThrow(id, () => orderByDependencies([...this.#order, definition]))
-      const slot = newSlot(definition, source)
+      // `starting` until its activation is decided (listed so, and a call to it waits: see create-host.ts).
+      const slot: Slot = { ...newSlot(definition, source), state: 'starting' }
       this.#slots.set(id, slot)
       this.#order = order
       return this.#withReason({ reason: 'installed', version: definition.version }, async () => {

@@ -1,5 +1,9 @@
-/** The plugin states and the answers of enable/disable, as callers (and the settings page) see them. */
-export type PluginState = 'inactive' | 'active' | 'disabled' | 'failed' | 'blocked' | 'uninstalled'
+/**
+ * The plugin states and the answers of enable/disable, as callers (and the settings page) see them.
+ * `starting`: an installed package the host found at start and is still loading or activating (in the
+ * background, after the built-ins); a call to it waits for it within its own time limit.
+ */
+export type PluginState = 'inactive' | 'starting' | 'active' | 'disabled' | 'failed' | 'blocked' | 'uninstalled'
 
 /** Where a plugin comes from: built into the app, or a package installed in the data folder. */
 export type PluginOrigin = 'builtin' | 'installed'

@@ -10,6 +10,7 @@
  */
 export { systemContract } from './system'
 export { storageContract } from './storage'
+export { workflowContract } from './workflow'
 export {
   nodeContract,
   nodeTypes,

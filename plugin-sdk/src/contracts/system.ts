@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { event } from '@atomiton/core/plugin/definition'
 import { defineContract, procedure } from '@atomiton/core/plugin/contract'
 
-export const PluginState = z.enum(['inactive', 'active', 'disabled', 'failed', 'blocked', 'uninstalled'])
+export const PluginState = z.enum(['inactive', 'starting', 'active', 'disabled', 'failed', 'blocked', 'uninstalled'])
 
 export const PluginError = z.object({ message: z.string(), code: z.string().optional() })
 

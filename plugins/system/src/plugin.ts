@@ -37,7 +37,11 @@ export const systemPlugin = implement(systemContract, {
       }
     },
     // Installed packages that could not be loaded (or were skipped in safe mode) are listed too, so they can be removed.
-    listPlugins: (_input, ctx) => ({ plugins: [...ctx.services.plugins.list(), ...ctx.services.packages.unloaded()] }),
+    listPlugins: async (_input, ctx) => {
+      // Installed packages are found in the background at start: listed (as `starting`) once they are known.
+      await ctx.services.packages.listed()
+      return { plugins: [...ctx.services.plugins.list(), ...ctx.services.packages.unloaded()] }
+    },
     inspectPackage: (input, ctx) => ctx.services.packages.inspect(input),
     installPlugin: (input, ctx) => ctx.services.packages.install(input),
     uninstallPlugin: async (input, ctx) => {

@@ -2,37 +2,12 @@
  * The workflow plugin: named graphs of nodes saved through the storage plugin, validated against the
  * node plugin's catalog, and run through the node plugin's executor. See README.md.
  */
-import { definePlugin, event, RpcError, type CallContext, type Clock, type Logger } from '@atomiton/plugin-sdk'
+import { implement, RpcError, type CallContext, type Clock, type Logger } from '@atomiton/plugin-sdk'
+import { workflowContract } from '@atomiton/plugin-sdk/contracts/workflow'
 import {
-  CancelOutput,
-  ControlTypesOutput,
-  ExpressionPathsInput,
-  ExpressionPathsOutput,
-  ChangedPayload,
-  CreateInput,
   DEFAULT_CONCURRENCY,
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_MAX_ACTIVE_RUNS,
-  DeleteInput,
-  DeleteOutput,
-  IdInput,
-  ListOutput,
-  ListRunsInput,
-  ListRunsOutput,
-  ProgressPayload,
-  READ_PERMISSION,
-  Run,
-  RUN_PERMISSION,
-  RunFinishedPayload,
-  RunIdParams,
-  RunInput,
-  RunOutput,
-  StoredWorkflow,
-  UpdateInput,
-  ValidateInput,
-  ValidateOutput,
-  WebhookInput,
-  WRITE_PERMISSION,
   type RunTrigger,
 } from './api'
 import { describeControlTypes } from './engine/control'
@@ -55,26 +30,7 @@ function positiveInteger(name: string, value: number): number {
   return value
 }
 
-const events = {
-  progress: event({
-    description: 'A node of a run changed state (running, then succeeded, failed, cancelled or skipped), in order',
-    payload: ProgressPayload,
-    permission: READ_PERMISSION,
-    expose: true,
-  }),
-  runFinished: event({
-    description: 'A run ended: succeeded, failed (with the failing node and its error) or cancelled',
-    payload: RunFinishedPayload,
-    permission: READ_PERMISSION,
-    expose: true,
-  }),
-  changed: event({
-    description: 'A workflow was created, updated or deleted',
-    payload: ChangedPayload,
-    permission: READ_PERMISSION,
-    expose: true,
-  }),
-}
+type WorkflowEvents = typeof workflowContract.events
 
 interface Services {
   readonly workflows: WorkflowService
@@ -98,7 +54,7 @@ async function startTriggered(services: Services, io: CallIo, id: string, trigge
 }
 
 /** A handler's view for the workflow service: its own calls (cancelled with it) and the `changed` event. */
-function io(ctx: CallContext<Services, typeof events>): CallIo {
+function io(ctx: CallContext<Services, WorkflowEvents>): CallIo {
   return {
     call: (procedure, ...args) => ctx.call(procedure, ...args),
     signal: ctx.signal,
@@ -119,8 +75,8 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
   const historyLimit = positiveInteger('historyLimit', options.historyLimit ?? DEFAULT_HISTORY_LIMIT)
   const maxActiveRuns = positiveInteger('maxActiveRuns', options.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS)
 
-  return definePlugin({
-    id: 'workflow',
+  // The procedures' schemas, permissions and whitelisting, and the events, are the contract's.
+  return implement(workflowContract, {
     version: '0.1.0',
     description: 'Workflows: named graphs of nodes, saved, validated and run through the node executor',
     dependencies: ['node', 'storage'],
@@ -141,132 +97,42 @@ export function createWorkflowPlugin(options: WorkflowPluginOptions = {}) {
           onStoreError: (error) => logger.warn({ err: error }, 'Could not write the run history'),
         }),
     },
-    events,
-    procedures: (p) => ({
-      create: p.procedure({
-        description: 'Validates and saves a new workflow; answers it with its generated id and version 1',
-        input: CreateInput,
-        output: StoredWorkflow,
-        permission: WRITE_PERMISSION,
-        expose: true,
-        handler: ({ workflow }, ctx) => ctx.services.workflows.create(workflow, io(ctx)),
-      }),
-      get: p.procedure({
-        description: 'A saved workflow',
-        input: IdInput,
-        output: StoredWorkflow,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: ({ id }, ctx) => ctx.services.workflows.get(id, io(ctx)),
-      }),
-      list: p.procedure({
-        description: 'Summaries of the saved workflows, by name',
-        output: ListOutput,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: async (_input, ctx) => ({ workflows: await ctx.services.workflows.list(io(ctx)) }),
-      }),
-      update: p.procedure({
-        description: 'Validates and replaces a saved workflow (CONFLICT when expectedVersion is not the stored one)',
-        input: UpdateInput,
-        output: StoredWorkflow,
-        permission: WRITE_PERMISSION,
-        expose: true,
-        handler: ({ id, workflow, expectedVersion }, ctx) => ctx.services.workflows.update(id, workflow, expectedVersion, io(ctx)),
-      }),
-      delete: p.procedure({
-        description: 'Deletes a saved workflow (its runs in progress go on)',
-        input: DeleteInput,
-        output: DeleteOutput,
-        permission: WRITE_PERMISSION,
-        expose: true,
-        handler: ({ id, expectedVersion }, ctx) => ctx.services.workflows.delete(id, expectedVersion, io(ctx)),
-      }),
-      validate: p.procedure({
-        description: 'The graph problems of a workflow document, without saving it (paths relative to the document)',
-        input: ValidateInput,
-        output: ValidateOutput,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: async ({ workflow }, ctx) => ({ problems: await ctx.services.workflows.problems(workflow, io(ctx)) }),
-      }),
-      run: p.procedure({
-        description:
-          'Starts a run of a saved workflow and answers its id at once; `inputs` overlays static node inputs; `from` re-runs from a node of a recorded run',
-        input: RunInput,
-        output: RunOutput,
-        permission: RUN_PERMISSION,
-        expose: true,
-        handler: async ({ id, inputs, from }, ctx) => {
-          const recorded = from === undefined ? undefined : await ctx.services.runs.get(from.runId)
-          const runInputs = inputs ?? recorded?.inputs ?? {}
-          const { workflow, def } = await ctx.services.workflows.prepareRun(id, runInputs, io(ctx))
-          const plan = from === undefined || recorded === undefined ? undefined : planRerun(id, def, from, recorded)
-          // The caller may have gone away (or the call timed out) meanwhile: start nothing it cannot know of.
-          if (ctx.signal.aborted) throw ctx.signal.reason instanceof RpcError ? ctx.signal.reason : new RpcError('CANCELLED')
-          const runId = ctx.services.runs.start({
-            workflowId: workflow.id,
-            workflowVersion: workflow.version,
-            def,
-            inputs: runInputs,
-            trigger: { type: 'manual' },
-            ...(plan === undefined ? {} : { from, pinned: plan.pinned, leftOut: plan.leftOut }),
-          })
-          return { runId }
-        },
-      }),
-      cancel: p.procedure({
-        description: 'Cancels a run: its running nodes are cancelled, the others skipped; false when it already ended',
-        input: RunIdParams,
-        output: CancelOutput,
-        permission: RUN_PERMISSION,
-        expose: true,
-        handler: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
-      }),
-      expressionPaths: p.procedure({
-        description: "The expression paths a node's inputs may read ($node.<id>.output...), from the upstream output schemas, for completion",
-        input: ExpressionPathsInput,
-        output: ExpressionPathsOutput,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: async ({ workflow, nodeId }, ctx) => ({ paths: await ctx.services.workflows.expressionPaths(workflow, nodeId, io(ctx)) }),
-      }),
-      webhook: p.procedure({
-        description: "Starts a run for a webhook trigger (browser mode's POST /hooks/<id>); FORBIDDEN unless the workflow has a webhook trigger with this token",
-        input: WebhookInput,
-        output: RunOutput,
-        permission: RUN_PERMISSION,
-        handler: async ({ id, token, body }, ctx) => {
-          const saved = await ctx.services.workflows.get(id, io(ctx)).catch(() => undefined)
-          // The same answer for an unknown workflow and a wrong token: a caller learns nothing by probing.
-          if (saved === undefined || !acceptsWebhook(saved, token)) throw new RpcError('FORBIDDEN', 'No webhook for that workflow and token')
-          return { runId: await startTriggered(ctx.services, io(ctx), id, { type: 'webhook' }, body) }
-        },
-      }),
-      controlTypes: p.procedure({
-        description: "The engine's control-flow node types (if, switch, merge, input, output, sub-workflow, loop) with their port schemas",
-        output: ControlTypesOutput,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: () => ({ types: describeControlTypes() }),
-      }),
-      getRun: p.procedure({
-        description: 'A run: its status, and each node with its state, outputs or error',
-        input: RunIdParams,
-        output: Run,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: ({ runId }, ctx) => ctx.services.runs.get(runId),
-      }),
-      listRuns: p.procedure({
-        description: 'Recent runs, the newest first (runs in progress and the last finished ones)',
-        input: ListRunsInput,
-        output: ListRunsOutput,
-        permission: READ_PERMISSION,
-        expose: true,
-        handler: async (input, ctx) => ({ runs: await ctx.services.runs.list(input ?? {}) }),
-      }),
-    }),
+    handlers: {
+      create: ({ workflow }, ctx) => ctx.services.workflows.create(workflow, io(ctx)),
+      get: ({ id }, ctx) => ctx.services.workflows.get(id, io(ctx)),
+      list: async (_input, ctx) => ({ workflows: await ctx.services.workflows.list(io(ctx)) }),
+      update: ({ id, workflow, expectedVersion }, ctx) => ctx.services.workflows.update(id, workflow, expectedVersion, io(ctx)),
+      delete: ({ id, expectedVersion }, ctx) => ctx.services.workflows.delete(id, expectedVersion, io(ctx)),
+      validate: async ({ workflow }, ctx) => ({ problems: await ctx.services.workflows.problems(workflow, io(ctx)) }),
+      run: async ({ id, inputs, from }, ctx) => {
+        const recorded = from === undefined ? undefined : await ctx.services.runs.get(from.runId)
+        const runInputs = inputs ?? recorded?.inputs ?? {}
+        const { workflow, def } = await ctx.services.workflows.prepareRun(id, runInputs, io(ctx))
+        const plan = from === undefined || recorded === undefined ? undefined : planRerun(id, def, from, recorded)
+        // The caller may have gone away (or the call timed out) meanwhile: start nothing it cannot know of.
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof RpcError ? ctx.signal.reason : new RpcError('CANCELLED')
+        const runId = ctx.services.runs.start({
+          workflowId: workflow.id,
+          workflowVersion: workflow.version,
+          def,
+          inputs: runInputs,
+          trigger: { type: 'manual' },
+          ...(plan === undefined ? {} : { from, pinned: plan.pinned, leftOut: plan.leftOut }),
+        })
+        return { runId }
+      },
+      cancel: async ({ runId }, ctx) => ({ cancelled: await ctx.services.runs.cancel(runId) }),
+      expressionPaths: async ({ workflow, nodeId }, ctx) => ({ paths: await ctx.services.workflows.expressionPaths(workflow, nodeId, io(ctx)) }),
+      webhook: async ({ id, token, body }, ctx) => {
+        const saved = await ctx.services.workflows.get(id, io(ctx)).catch(() => undefined)
+        // The same answer for an unknown workflow and a wrong token: a caller learns nothing by probing.
+        if (saved === undefined || !acceptsWebhook(saved, token)) throw new RpcError('FORBIDDEN', 'No webhook for that workflow and token')
+        return { runId: await startTriggered(ctx.services, io(ctx), id, { type: 'webhook' }, body) }
+      },
+      controlTypes: () => ({ types: describeControlTypes() }),
+      getRun: ({ runId }, ctx) => ctx.services.runs.get(runId),
+      listRuns: async (input, ctx) => ({ runs: await ctx.services.runs.list(input ?? {}) }),
+    },
     setup(ctx) {
       const runs = ctx.services.runs
       runs.attach({

@@ -34,7 +34,7 @@ export const useSettingsStore = defineStore('settings', () => {
   const canManage = computed(() => catalog.hasMethod('system.enablePlugin') && catalog.hasMethod('system.disablePlugin'))
 
   function isOn(plugin: PluginDescription): boolean {
-    return plugin.state === 'active' || plugin.state === 'failed' || plugin.state === 'blocked' || plugin.state === 'inactive'
+    return plugin.state === 'active' || plugin.state === 'starting' || plugin.state === 'failed' || plugin.state === 'blocked' || plugin.state === 'inactive'
   }
 
   async function toggle(id: string, enable: boolean, cascade = false): Promise<boolean> {
