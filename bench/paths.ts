@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { aliasesAt } from '../aliases'
 
 /** The folder of the built bench: the nearest folder above this module (which may sit in `chunks/`) holding `run.js`. */
 export const OUT_DIR = findOutDir(dirname(fileURLToPath(import.meta.url)))
@@ -27,16 +28,9 @@ export function bootScript(name: string): string {
 }
 
 /**
- * The repository's import aliases (aliases.ts), rebuilt from REPO_ROOT: aliases.ts derives its paths from its
- * own `import.meta.url`, which would be this bundle's once built. Keep the two lists in step.
+ * The repository's import aliases, with REPO_ROOT's paths: aliases.ts's own `aliases` derive theirs from its
+ * `import.meta.url`, which is this bundle's once built.
  */
 export function repoAliases(): Array<{ find: RegExp; replacement: string }> {
-  const at = (path: string): string => join(REPO_ROOT, path)
-  return [
-    { find: /^@atomiton\/core$/, replacement: at('core/src/index.ts') },
-    { find: /^@atomiton\/core\/(.*)$/, replacement: at('core/src/$1') },
-    { find: /^@atomiton\/plugin-sdk$/, replacement: at('plugin-sdk/src/index.ts') },
-    { find: /^@atomiton\/plugin-sdk\/testing$/, replacement: at('plugin-sdk/src/testing/index.ts') },
-    { find: /^@atomiton\/plugins$/, replacement: at('plugins/index.ts') },
-  ]
+  return aliasesAt(REPO_ROOT)
 }

@@ -9,6 +9,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { WebSocket } from 'ws'
+import { createRPCClient } from '@atomiton/core/client'
+import { createWebSocketBridge } from '@atomiton/core/transports/websocket/bridge'
+import type { BuiltinPlugins } from '@atomiton/plugins'
+import { writePackage } from '../test-support/plugin-packages'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 // Inside the repository, so the built file resolves its npm imports from node_modules.
@@ -90,6 +95,39 @@ describe('cli.js', () => {
     // Logs are JSON lines on stderr, and never hold the token.
     expect(cliRun.stderr()).toContain('"msg":"Browser mode is serving"')
     expect(cliRun.stderr()).not.toContain(token!)
+  })
+
+  it('runs an installed package in its own process, not in the server\'s', async () => {
+    const dataDir = join(workDir, 'data-isolated')
+    const folder = await writePackage(join(workDir, 'notes-package'), { id: 'notes' })
+    const install = spawn(process.execPath, [join(repoRoot, 'bin/atomiton.mjs'), 'plugin', 'install', folder, '--data-dir', dataDir, '--yes'])
+    expect(await new Promise((resolve) => install.once('exit', resolve))).toBe(0)
+
+    const cliRun = run(['--port', '0', '--data-dir', dataDir, '--renderer-dir', rendererDir])
+    const [, , port, token] = await cliRun.waitFor(URL_LINE)
+    const origin = `http://127.0.0.1:${port}`
+    class PageSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { origin })
+      }
+    }
+    const bridge = createWebSocketBridge({ url: `ws://127.0.0.1:${port}/rpc`, token: token!, WebSocket: PageSocket })
+    const client = createRPCClient<BuiltinPlugins>(bridge)
+    try {
+      await bridge.whenOpen()
+      const answer = (await client.$call('notes.hello', { name: 'Ada' })) as { greeting: string }
+      expect(answer.greeting).toBe('hello Ada from 1.0.0')
+      const { plugins } = await client.system.listPlugins()
+      const notes = plugins.find((plugin) => plugin.id === 'notes')
+      expect(notes).toMatchObject({ state: 'active', origin: 'installed', process: { state: 'running' } })
+      expect(notes?.process?.pid).toBeGreaterThan(0)
+      expect(notes?.process?.pid).not.toBe(cliRun.child.pid)
+    } finally {
+      client.$dispose()
+      bridge.close()
+    }
+    cliRun.child.kill('SIGINT')
+    expect(await cliRun.exited).toBe(0)
   })
 
   it('defaults the data folder to ./.data, creating it, and stops on SIGTERM', async () => {

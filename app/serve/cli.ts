@@ -15,11 +15,27 @@ import { createLogger } from '@atomiton/core/host/logger'
 import { version } from '../../package.json'
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args'
 import { startServer } from './server'
+import { aliasesAt } from '../../aliases'
+import { pluginProcessEntry } from '../../plugin-sdk/src/testing/plugin-process'
+import { repoRootFrom } from '../../tools/repo-root'
 
 /** `out/renderer`, next to the folder of the built `out/serve/cli.js`. */
 function defaultRendererDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer')
 }
+
+/**
+ * The entry of installed packages' processes (plugin-sdk/src/isolation/entry.ts, the SDK and zod bundled in
+ * one file), built on first start and reused while the sources are unchanged. Browser mode runs from the
+ * repository (`out/serve/cli.js`), found above this built file.
+ */
+function pluginProcessEntryFile(): Promise<string> {
+  const root = repoRootFrom(import.meta.url)
+  return pluginProcessEntry({ root, aliases: aliasesAt(root) })
+}
+
+/** How soon after the first signal its re-raised copy arrives (see `stop`). */
+const ECHO_WINDOW_MS = 1000
 
 async function main(argv: readonly string[]): Promise<void> {
   let options: CliOptions
@@ -45,6 +61,8 @@ async function main(argv: readonly string[]): Promise<void> {
       logger,
       runtime: { appVersion: version },
       safeMode: options.safeMode,
+      // Each installed package in its own process, under Node's permission model (issue 9).
+      pluginProcess: { entry: await pluginProcessEntryFile() },
     })
   } catch (error) {
     logger.error({ err: error }, 'Browser mode could not start')
@@ -52,13 +70,19 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(1)
   }
 
-  let stopping = false
+  let stopping: { readonly signal: NodeJS.Signals; readonly at: number; echoSeen: boolean } | undefined
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
+      // conf's atomic writer (when-exit) cleans up on the first signal and then raises it again, once: that
+      // echo, arriving at once, is not a person's second Ctrl+C.
+      if (signal === stopping.signal && !stopping.echoSeen && Date.now() - stopping.at < ECHO_WINDOW_MS) {
+        stopping.echoSeen = true
+        return
+      }
       process.stderr.write(`${signal} again: exiting without finishing the shutdown\n`)
       process.exit(130)
     }
-    stopping = true
+    stopping = { signal, at: Date.now(), echoSeen: false }
     logger.info({ signal }, 'Stopping')
     server.close().then(
       () => {

@@ -62,8 +62,8 @@ export interface StartServerOptions {
   readonly safeMode?: boolean
   /**
    * Run each installed package in its own process, started from this built entry (plugin-sdk/src/isolation/
-   * entry.ts; `pluginProcessEntry()` builds it). Without it packages run in process: `npm run serve`'s build
-   * does not ship the entry yet.
+   * entry.ts; `pluginProcessEntry()` builds it). `npm run serve` (cli.ts) always gives it; without it
+   * (tests of the server alone) packages run in process.
    */
   readonly pluginProcess?: IsolationOptions
 }
