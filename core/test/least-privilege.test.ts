@@ -316,3 +316,27 @@ describe('call taps see only calls to their own plugin', () => {
     await stillServing(t)
   })
 })
+
+describe('a handler sees its call, not the router’s machinery', () => {
+  it('cannot reach the caller’s connection (to deliver made-up events), nor abort, start or read the route', async () => {
+    const prober = definePlugin({
+      id: 'prober',
+      version: '1.0.0',
+      procedures: (p) => ({
+        reach: p.procedure({
+          expose: true,
+          handler: (_input, ctx) => {
+            const internals = ['subscriber', 'entry', 'abort', 'expire', 'start', 'deadline', 'id'].filter((key) => key in ctx)
+            const subscriber = (ctx as unknown as { subscriber?: { deliver(event: string, payload: unknown): void } }).subscriber
+            subscriber?.deliver('notes.changed', { forged: true })
+            return { internals, delivered: subscriber !== undefined }
+          },
+        }),
+      }),
+    })
+    const t = await createTestHost({ plugins: [notes, prober] })
+    // Through a connection (the test client's), where the call does have a subscriber behind it.
+    await expect(t.client.$call('prober.reach')).resolves.toEqual({ internals: [], delivered: false })
+    await stillServing(t)
+  })
+})

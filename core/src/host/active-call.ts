@@ -1,7 +1,8 @@
 /**
- * One call in flight: it is also the handler's context (caller, method, signal, logger, services, emit,
- * call). Its AbortController is made only when a handler looks at `signal`; it settles exactly once, with
- * the handler's answer, or earlier when it is cancelled, timed out or its plugin is disabled.
+ * One call in flight, and the handler's view of it (`HandlerContext`: caller, method, signal, logger,
+ * services, settings, emit, call, client, and nothing of the call's machinery). Its AbortController is made
+ * only when a handler looks at `signal`; it settles exactly once, with the handler's answer, or earlier when
+ * it is cancelled, timed out or its plugin is disabled.
  */
 import { RpcError, type ErrorShape } from '../common/errors'
 import { failure, type RequestId, type RequestMessage, type ResponseMessage } from '../common/protocol'
@@ -15,7 +16,7 @@ import type { CallInfo } from './hooks'
 import type { Logger } from './logger'
 import type { RouteEntry, Router, Subscriber } from './router'
 
-/** One call in flight; it is also the handler's context. */
+/** One call in flight. */
 export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
   readonly caller: Caller
   readonly method: string
@@ -116,7 +117,7 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
   start(input: unknown, timeoutMs: number): ResponseMessage | Promise<ResponseMessage> {
     let result: unknown
     try {
-      result = this.entry.procedure.handler(input, this)
+      result = this.entry.procedure.handler(input, new HandlerContext(this))
       // A thenable (an object with a `then` method) is awaited like a promise, not answered as a value.
       if (!(result instanceof Promise) && !isThenable(result)) return this.#answerNow(this.#router.answer(this, result))
     } catch (error) {
@@ -180,6 +181,65 @@ export class ActiveCall implements CallContext<unknown>, CallInfo, Expirable {
     this.#router.finish(this, response)
     this.#resolve(response)
   }
+}
+
+/**
+ * What a handler gets as `ctx`: the call as CallContext describes it, and nothing else. Not the ActiveCall
+ * itself, whose subscriber would let a handler deliver made-up events of any domain to its caller, and whose
+ * abort, entry and start are the router's.
+ */
+class HandlerContext implements CallContext<unknown> {
+  readonly #call: ActiveCall
+
+  constructor(call: ActiveCall) {
+    this.#call = call
+  }
+
+  /** The connection a handler's call came through, for the host's own `rpc.subscribe` (not a plugin's to reach). */
+  static subscriberOf(ctx: unknown): Subscriber | undefined {
+    return ctx instanceof HandlerContext ? ctx.#call.subscriber : undefined
+  }
+
+  get caller(): Caller {
+    return this.#call.caller
+  }
+
+  get method(): string {
+    return this.#call.method
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal
+  }
+
+  get logger(): Logger {
+    return this.#call.logger
+  }
+
+  get services(): unknown {
+    return this.#call.services
+  }
+
+  get settings(): CallContext<unknown>['settings'] {
+    return this.#call.settings
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.#call.emit(event, payload)
+  }
+
+  call(target: any, params?: unknown, options?: CallOptions): Promise<any> {
+    return this.#call.call(target, params, options)
+  }
+
+  client<C extends ApiDescription>(contract: C): ContractClient<C> {
+    return this.#call.client(contract)
+  }
+}
+
+/** The connection the call behind a handler's `ctx` came through (undefined in process). */
+export function subscriberOfHandler(ctx: unknown): Subscriber | undefined {
+  return HandlerContext.subscriberOf(ctx)
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

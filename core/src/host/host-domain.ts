@@ -16,7 +16,7 @@ import type { PluginInfo } from '../plugin/plugin-info'
 import { isGranted, type Caller } from './caller'
 import type { EventBus, EventEntry } from './event-bus'
 import { jsonSchemaOf, type JsonSchema } from './json-schema'
-import type { ActiveCall } from './active-call'
+import { subscriberOfHandler } from './active-call'
 import type { RouteEntry, Router } from './router'
 
 export interface ProcedureDescription {
@@ -116,7 +116,7 @@ function describeEvent(entry: EventEntry): EventDescription {
 }
 
 function subscriberOf(ctx: unknown) {
-  const subscriber = (ctx as ActiveCall).subscriber
+  const subscriber = subscriberOfHandler(ctx)
   if (!subscriber) {
     throw new RpcError('BAD_REQUEST', 'Subscriptions belong to a connection; in process, use ctx.on(event, listener)')
   }
