@@ -19,4 +19,14 @@ export function aliasesAt(root: string): Array<{ find: RegExp; replacement: stri
 }
 
 /** The import aliases of the repository, shared by vite, vitest and electron-vite (tsconfig.json mirrors them). */
-export const aliases = aliasesAt(fileURLToPath(new URL('.', import.meta.url)))
+export const aliases = aliasesAt(ownFolder())
+
+/**
+ * This file's folder. Under a browser-like test environment (the renderer's tests, happy-dom), where this
+ * module arrives through the SDK's testing module, `import.meta.url` is not a file URL: there only
+ * `aliasesAt` is used, and the folder is read from the URL's path.
+ */
+function ownFolder(): string {
+  const folder = new URL('.', import.meta.url)
+  return folder.protocol === 'file:' ? fileURLToPath(folder) : folder.pathname
+}

@@ -105,6 +105,8 @@ describe('npx atomiton plugin and types', { timeout: 90_000 }, () => {
       plugins: builtinPlugins,
       stores: createConfStoreFactory({ directory: dataDir }),
       packages: { dir: join(dataDir, 'plugins'), hostModules, devReload: true },
+      // The installer's own behaviour, in process (isolated packages: app/packages/isolation.test.ts).
+      isolation: 'in-process',
     })
     try {
       await expect(host.call('live.hello', { name: 'x' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' })

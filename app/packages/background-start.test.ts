@@ -50,6 +50,8 @@ async function boot(dataDir: string, options: { defaultTimeoutMs?: number } = {}
     plugins: builtinPlugins,
     stores: createMemoryStoreFactory(),
     packages: { dir: join(dataDir, 'plugins'), hostModules },
+    // In process: the packages' gates are this process's globals (when, not how, is under test here).
+    isolation: 'in-process',
     rateLimit: false,
     ...options,
   })

@@ -52,6 +52,8 @@ import { READ_PERMISSION } from '@atomiton/plugin-sdk/contracts/workflow'`,
       plugins: builtinPlugins,
       stores: createMemoryStoreFactory(),
       packages: { dir: join(dataDir, 'plugins'), hostModules },
+      // In process: the test checks the package got the host's very contract object (a global of this process).
+      isolation: 'in-process',
       rateLimit: false,
     })
     hosts.push(host)

@@ -11,9 +11,8 @@ import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { rolldown } from 'rolldown'
-import { aliases } from '../../../aliases'
+import { aliasesAt } from '../../../aliases'
 
-const ownRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
 const SOURCES = ['core/src', 'plugin-sdk/src']
 
 async function newest(path: string): Promise<number> {
@@ -27,7 +26,7 @@ async function newest(path: string): Promise<number> {
 export interface PluginProcessEntryOptions {
   /** The repository (default: found from this module; a bundle of it, like the bench, says where). */
   readonly root?: string
-  /** The repository's import aliases (default: aliases.ts; a bundle passes them rebuilt from `root`). */
+  /** The repository's import aliases (default: aliases.ts's, under `root`). */
   readonly aliases?: ReadonlyArray<{ readonly find: RegExp; readonly replacement: string }>
 }
 
@@ -35,8 +34,8 @@ let built: Promise<string> | undefined
 
 /** The path of the built entry (built on first use, then reused while the sources are unchanged). */
 export function pluginProcessEntry(options: PluginProcessEntryOptions = {}): Promise<string> {
-  const root = options.root ?? ownRoot
-  const aliasList = options.aliases ?? aliases
+  const root = options.root ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+  const aliasList = options.aliases ?? aliasesAt(root)
   return (built ??= (async () => {
     const stamp = (await Promise.all(SOURCES.map((source) => newest(join(root, source))))).join(':')
     const hash = createHash('sha256').update(stamp).digest('hex').slice(0, 16)
