@@ -58,6 +58,8 @@ async function echoHost(isolated: boolean): Promise<EchoHost> {
     },
     isolation: isolated ? 'process' : 'in-process',
   })
+  // Installed packages start in the background: measured once they are up.
+  await host.packagesReady
   const state = host.plugins.get('echo')?.state
   if (state !== 'active') throw new Error(`the echo package is ${String(state)}`)
   return { host, dataDir }

@@ -15,26 +15,33 @@ import { createMemoryStoreFactory } from '@atomiton/core/host/stores/memory-stor
 import { builtinPlugins } from '@atomiton/plugins'
 import { hostModules } from '../../app/common/host-modules'
 import { tarballOf, temporaryFolder } from '../../app/test-support/plugin-packages'
+import { pluginProcessEntry } from '@atomiton/plugin-sdk/testing'
 import { selfTimed, type Contender, type Scenario } from '../harness'
+import { REPO_ROOT, repoAliases } from '../paths'
 
 const PROCEDURES = 50
 const INSTALLED = 50
 
-function boot(dataDir: string | undefined): Promise<Host> {
+/** `entry`: the plugin process entry, to run packages each in its own process (as browser mode does); else in process. */
+function boot(dataDir: string | undefined, entry?: string): Promise<Host> {
   return createHost({
     plugins: builtinPlugins,
     stores: createMemoryStoreFactory(),
     rateLimit: false,
-    ...(dataDir ? { packages: { dir: join(dataDir, 'plugins'), hostModules }, isolation: 'in-process' as const } : {}),
+    ...(dataDir
+      ? entry
+        ? { packages: { dir: join(dataDir, 'plugins'), hostModules, process: { entry } }, isolation: 'process' as const }
+        : { packages: { dir: join(dataDir, 'plugins'), hostModules }, isolation: 'in-process' as const }
+      : {}),
   })
 }
 
-const installToFirstCall: Contender<undefined> = {
-  name: `atomiton: install ${PROCEDURES}-procedure .tgz → first call`,
+const installToFirstCall = (isolated: boolean): Contender<undefined> => ({
+  name: `atomiton: install ${PROCEDURES}-procedure .tgz → first call, ${isolated ? 'in its own process' : 'in process'}`,
   async setup() {
     const dataDir = await temporaryFolder('atomiton-bench-')
     const archive = await tarballOf({ id: 'bulk', procedures: PROCEDURES })
-    const host = await boot(dataDir)
+    const host = await boot(dataDir, isolated ? await pluginProcessEntry({ root: REPO_ROOT, aliases: repoAliases() }) : undefined)
     return {
       async call() {
         const started = performance.now()
@@ -51,7 +58,7 @@ const installToFirstCall: Contender<undefined> = {
       },
     }
   },
-}
+})
 
 /**
  * What a start is timed to: `serving` is `createHost` resolving (the built-ins answer; installed packages are
@@ -100,7 +107,7 @@ export const packages: Scenario = {
       note: 'one op = system.inspectPackage + system.installPlugin + one call (the uninstall after it is not timed)',
       payload: undefined,
       verify: 'none',
-      contenders: [installToFirstCall],
+      contenders: [installToFirstCall(false), installToFirstCall(true)],
       baselines: [],
       budget: { warmupMs: 0, measureMs: 3000, minSamples: 10, batchMs: 0 },
     },
