@@ -20,7 +20,7 @@
 import { z } from 'zod'
 import { describeError } from '../common/describe-error'
 import { RpcError, type ErrorShape } from '../common/errors'
-import { DisposableStore, toDisposable, type Disposable } from '../host/disposable'
+import { DisposableStore, type Disposable } from '../host/disposable'
 import { invalidParams } from '../host/error-mapping'
 import type { Logger } from '../host/logger'
 import { createConfStoreFactory } from '../host/stores/conf-store'
@@ -34,6 +34,7 @@ import { describeDefinition } from './description'
 import { Link, type LinkPort } from './link'
 import { decodeArguments, encodeContribution } from './marshal'
 import { CALLBACK_EVENT, CONTRIBUTE, INVOKE, LOG_EVENT, SETTINGS_EVENT, WITHDRAW, type ActivateParams, type CallParams, type LoadParams, type LogRecord, type PingAnswer } from './link-methods'
+import { storeTimers } from '../plugin/store-timers'
 
 type Values = Readonly<Record<string, unknown>>
 type Level = LogRecord['level']
@@ -337,18 +338,7 @@ class Activation {
         }, `listener ${event}`)
       },
       onDispose: (dispose: () => void | Promise<void>) => store.add(dispose, 'onDispose'),
-      setTimeout: (fn: () => void, ms: number) => {
-        const timer = setTimeout(() => {
-          store.delete(disposable)
-          fn()
-        }, ms)
-        const disposable: Disposable = store.add(toDisposable(() => clearTimeout(timer)), 'timeout')
-        return disposable
-      },
-      setInterval: (fn: () => void, ms: number) => {
-        const timer = setInterval(fn, ms)
-        return store.add(toDisposable(() => clearInterval(timer)), 'interval')
-      },
+      ...storeTimers(store),
       contribute: (target: unknown, value: unknown): Disposable => {
         const point = extensionPointId(target)
         const encoded = encodeContribution(value, this.#functions, () => ++this.#nextFunction)

@@ -18,7 +18,7 @@ import { asFunction, asValue, createContainer, InjectionMode, type AwilixContain
 import { describeError } from '../common/describe-error'
 import { RpcError } from '../common/errors'
 import type { Caller } from '../host/caller'
-import { DisposableStore, toDisposable, type DisposeReport, type Disposable } from '../host/disposable'
+import { DisposableStore, type DisposeReport } from '../host/disposable'
 import type { EventBus } from '../host/event-bus'
 import type { ExtensionRegistry } from '../host/extensions'
 import type { HostHooks } from '../host/hooks'
@@ -37,6 +37,7 @@ import type { AnyPluginDefinition, CallOptions, PluginContext } from './definiti
 import type { ApiDescription } from './contract'
 import { contractClient, methodOf } from './contract-client'
 import type { PluginSettings } from './settings'
+import { storeTimers } from './store-timers'
 
 export interface RuntimeDependencies {
   readonly container: AwilixContainer
@@ -230,18 +231,7 @@ export class PluginRuntime implements PluginHandle {
       on: (event: string, listener: (payload: unknown) => void) =>
         store.add(eventBus.listen(this.caller, event, listener), `listener ${event}`),
       onDispose: (dispose: () => void | Promise<void>) => store.add(dispose, 'onDispose'),
-      setTimeout: (fn: () => void, ms: number) => {
-        const timer = setTimeout(() => {
-          store.delete(disposable)
-          fn()
-        }, ms)
-        const disposable: Disposable = store.add(toDisposable(() => clearTimeout(timer)), 'timeout')
-        return disposable
-      },
-      setInterval: (fn: () => void, ms: number) => {
-        const timer = setInterval(fn, ms)
-        return store.add(toDisposable(() => clearInterval(timer)), 'interval')
-      },
+      ...storeTimers(store),
       contribute: (target: unknown, value: unknown) => {
         const point = extensionPointId(target)
         return store.add(extensions.contribute(point, owner, value), `contribution ${point}`)
