@@ -30,6 +30,9 @@ function gate(id: string): Gate {
     open = resolve
     fail = reject
   })
+  // A gate may fail before its package's setup awaits it (activation is still importing): that is not an
+  // unhandled rejection, the setup sees it when it gets there.
+  opened.catch(() => undefined)
   return (gates[id] = { opened, open, fail })
 }
 
