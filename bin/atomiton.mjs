@@ -4,42 +4,17 @@
 // its sources is newer than the build (a few seconds, once), so `npm install` stays fast: no build step there.
 // The build goes to a fresh folder that is then renamed into place, so two first runs at once cannot see a
 // half-written build.
-import { readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { isStale } from '../tools/build/stale.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outDir = join(root, 'out', 'cli')
 const built = join(outDir, 'atomiton.js')
 const SOURCES = ['app/cli', 'tools/build', 'app/common', 'core/src', 'plugins', 'plugin-sdk/src', 'aliases.ts', 'package.json']
 
-function newest(path) {
-  let stats
-  try {
-    stats = statSync(path)
-  } catch {
-    return 0
-  }
-  if (!stats.isDirectory()) return /\.test(-d)?\.ts$/.test(path) ? 0 : stats.mtimeMs
-  let latest = 0
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.') || entry === 'test') continue
-    latest = Math.max(latest, newest(join(path, entry)))
-  }
-  return latest
-}
-
-function isStale() {
-  let builtAt
-  try {
-    builtAt = statSync(built).mtimeMs
-  } catch {
-    return true
-  }
-  return SOURCES.some((source) => newest(join(root, source)) > builtAt)
-}
-
-if (isStale()) {
+if (isStale(root, built, SOURCES)) {
   process.stderr.write('Building the Atomiton command line (out/cli, once)...\n')
   const { build } = await import('vite')
   const staging = join(root, 'out', `.cli-${process.pid}`)

@@ -9,12 +9,12 @@
 // A target is rebuilt when its output is missing or older than any of its sources (the source folders and
 // config files below, by modification time); `--force` rebuilds both. `--out-dir` builds the server into
 // another folder (tests use a temporary one). Plain .mjs so it runs under bare Node 20.
-import { readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadConfigFromFile, RendererConfigFactory } from 'electron-vite'
 import { build } from 'vite'
+import { isStale } from '../../tools/build/stale.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const { values } = parseArgs({
@@ -27,32 +27,9 @@ const SHARED = ['core/src', 'plugins', 'plugin-sdk/src', 'app/common', 'aliases.
 const RENDERER_SOURCES = [...SHARED, 'app/renderer', 'app/bridge.d.ts', 'electron.vite.config.ts']
 const SERVE_SOURCES = [...SHARED, 'app/serve', 'tools/build', 'app/main/security.ts']
 
-/** The newest modification time under `path` (0 if it does not exist); node_modules and dot folders skipped. */
-function newest(path) {
-  let stats
-  try {
-    stats = statSync(path)
-  } catch {
-    return 0
-  }
-  if (!stats.isDirectory()) return stats.mtimeMs
-  let latest = stats.mtimeMs
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue
-    latest = Math.max(latest, newest(join(path, entry)))
-  }
-  return latest
-}
-
-function isStale(output, sources) {
-  if (force) return true
-  let built
-  try {
-    built = statSync(output).mtimeMs
-  } catch {
-    return true
-  }
-  return sources.some((source) => newest(join(root, source)) > built)
+/** Whether `output` must be built: `--force`, or missing or older than its sources. */
+function mustBuild(output, sources) {
+  return force || isStale(root, output, sources)
 }
 
 async function buildRenderer() {
@@ -82,7 +59,7 @@ async function buildServer(outDir) {
 
 const rendererIndex = join(root, 'out/renderer/index.html')
 if (!values['skip-renderer']) {
-  if (isStale(rendererIndex, RENDERER_SOURCES)) {
+  if (mustBuild(rendererIndex, RENDERER_SOURCES)) {
     process.stderr.write('Building the renderer (out/renderer)...\n')
     await buildRenderer()
   } else {
@@ -91,7 +68,7 @@ if (!values['skip-renderer']) {
 }
 
 const serveOut = values['out-dir'] ? resolve(values['out-dir']) : undefined
-if (serveOut || isStale(join(root, 'out/serve/cli.js'), SERVE_SOURCES)) {
+if (serveOut || mustBuild(join(root, 'out/serve/cli.js'), SERVE_SOURCES)) {
   process.stderr.write(`Building the server (${serveOut ?? 'out/serve'})...\n`)
   await buildServer(serveOut)
 } else {
