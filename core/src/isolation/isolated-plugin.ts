@@ -329,9 +329,10 @@ export class IsolatedPlugin implements PluginHandle, IsolatedRuntime {
     child.stderr?.on('data', (chunk: string) => {
       generation.stderrTail = (generation.stderrTail + chunk).slice(-STDERR_TAIL)
     })
-    // A fork that cannot start at all (no such executable) reports here, then exits.
+    // A fork that cannot start at all (no such executable) reports here, then exits. A process that did start
+    // also reports here a message it could not be sent while it dies (EPIPE): its exit says why it died.
     child.on('error', (error) => {
-      generation.killReason ??= `could not run its process (${error.message})`
+      if (child.pid === undefined) generation.killReason ??= `could not run its process (${error.message})`
     })
     this.#generation = generation
     this.#startedAt = Date.now()
